@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from charte.models import Charte, Etape, Invitation, Journal, Membre, Utilisateur
+
+
+@admin.register(Utilisateur)
+class UtilisateurAdmin(UserAdmin):
+    fieldsets = UserAdmin.fieldsets + (("MSA", {"fields": ("est_agent_msa", "est_national")}),)
+    list_display = ("username", "email", "first_name", "last_name", "est_agent_msa", "est_national", "is_staff")
+    list_filter = UserAdmin.list_filter + ("est_agent_msa", "est_national")
+
+
+class EtapeInline(admin.TabularInline):
+    model = Etape
+    extra = 0
+    fields = ("numero", "date_debut", "date_fin", "echeance_jalon", "jalon_valide_le", "jalon_instance")
+    readonly_fields = ("numero",)
+
+
+class MembreInline(admin.TabularInline):
+    model = Membre
+    extra = 0
+    autocomplete_fields = ("utilisateur",)
+
+
+@admin.register(Charte)
+class CharteAdmin(admin.ModelAdmin):
+    list_display = ("nom", "territoire", "date_debut")
+    search_fields = ("nom", "territoire__nom", "territoire__siren")
+    raw_id_fields = ("territoire",)
+    filter_horizontal = ()
+    exclude = ("communes",)
+    inlines = [EtapeInline, MembreInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "charte", "role", "creee_le", "expire_le", "acceptee_le", "annulee_le")
+    list_filter = ("role",)
+    search_fields = ("email", "charte__nom")
+
+
+@admin.register(Journal)
+class JournalAdmin(admin.ModelAdmin):
+    list_display = ("date", "charte", "auteur", "action")
+    list_filter = ("charte",)
+    search_fields = ("action",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

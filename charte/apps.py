@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CharteConfig(AppConfig):
+    name = "charte"
+    verbose_name = "Chartes territoriales"

@@ -1,0 +1,159 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.utils import timezone
+
+from charte.models import Charte, Etape, Invitation, Membre, valider_organisation_du_role
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class FormulaireSansBalise(forms.Form):
+    """Crispy renders the fields; the template writes the <form> tag and its buttons."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class RechercheTerritoireForm(FormulaireSansBalise):
+    q = forms.CharField(
+        label="Intercommunalité (nom ou SIREN)",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "ex. Aire à l'Argonne ou 200066140", "autofocus": True}),
+    )
+
+
+class NouvelleCharteForm(forms.ModelForm):
+    class Meta:
+        model = Charte
+        fields = ["nom", "date_debut"]
+        widgets = {"date_debut": DateInput()}
+        help_texts = {
+            "date_debut": "Le calendrier des quatre étapes (3 ans et 8 mois) est calculé à partir de cette date."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class EtapeForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Etape
+        fields = ["date_debut", "date_fin", "echeance_jalon", "version"]
+        widgets = {"date_debut": DateInput(), "date_fin": DateInput(), "echeance_jalon": DateInput()}
+
+
+CalendrierFormSet = forms.modelformset_factory(Etape, form=EtapeForm, extra=0, can_delete=False)
+
+
+class JalonForm(FormulaireSansBalise):
+    le = forms.DateField(label="Validé le", widget=DateInput(), initial=timezone.localdate)
+    instance = forms.CharField(
+        label="Instance qui valide",
+        max_length=200,
+        initial="Comité de pilotage (COPIL)",
+        help_text="ex. COPIL du 12 mars",
+    )
+
+    def clean_le(self):
+        le = self.cleaned_data["le"]
+        if le > timezone.localdate():
+            raise forms.ValidationError("La date de validation ne peut pas être dans le futur.")
+        return le
+
+
+class RoleOrganisationMixin:
+    def clean(self):
+        donnees = super().clean()
+        valider_organisation_du_role(donnees.get("role"), donnees.get("organisation"))
+        return donnees
+
+
+class InvitationForm(RoleOrganisationMixin, forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["email", "role", "organisation"]
+        help_texts = {"organisation": "Obligatoire pour un partenaire : ses droits suivent son organisation."}
+
+    def __init__(self, *args, charte, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.charte = charte
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if self.charte.membres.filter(utilisateur__email__iexact=email).exists():
+            raise forms.ValidationError("Cette personne est déjà membre de la charte.")
+        return email
+
+
+class MembreForm(RoleOrganisationMixin, forms.ModelForm):
+    class Meta:
+        model = Membre
+        fields = ["role", "organisation"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class CreationCompteForm(FormulaireSansBalise):
+    """The account an invitee creates from the invitation link (the e-mail is the login)."""
+
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    password1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        donnees = super().clean()
+        mot_de_passe = donnees.get("password1")
+        if mot_de_passe and mot_de_passe != donnees.get("password2"):
+            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
+        elif mot_de_passe:
+            utilisateur = get_user_model()(
+                username=self.email,
+                email=self.email,
+                first_name=donnees.get("first_name", ""),
+                last_name=donnees.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(mot_de_passe, utilisateur)
+            except forms.ValidationError as erreur:
+                self.add_error("password1", erreur)
+        return donnees
+
+    def creer_utilisateur(self):
+        return get_user_model().objects.create_user(
+            username=self.email,
+            email=self.email,
+            password=self.cleaned_data["password1"],
+            first_name=self.cleaned_data["first_name"],
+            last_name=self.cleaned_data["last_name"],
+        )

@@ -1,0 +1,13 @@
+"""Root URLconf: apps are included by name, so the project package imports no stage."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="charte:liste", permanent=False)),
+    path("comptes/", include("charte.urls_comptes")),
+    path("chartes/", include("charte.urls_chartes")),
+    path("chartes/", include("rapports.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PriorisationConfig(AppConfig):
+    name = "priorisation"
+    verbose_name = "Priorisation"

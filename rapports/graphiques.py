@@ -1,0 +1,73 @@
+"""SVG charts drawn by the server, used alike by the pages and the PDF reports."""
+
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+
+LARGEUR, MARGE_GAUCHE, MARGE_DROITE = 960, 210, 20
+HAUTEUR_LIGNE, HAUT, BAS = 44, 34, 16
+COULEURS = {"validée": "#198754", "en retard": "#dc3545", "en cours": "#0d6efd", "à venir": "#adb5bd"}
+
+
+@dataclass
+class LigneGantt:
+    libelle: str
+    statut: str
+    couleur: str
+    x: float
+    largeur: float
+    y: float
+    x_jalon: float
+    jalon_valide: bool
+    infobulle: str
+
+
+def gantt_svg(etapes, aujourd_hui=None):
+    """The charter's stages as a Gantt chart with a "today" marker, as an SVG string."""
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    etapes = list(etapes)
+    debut = min(e.date_debut for e in etapes)
+    fin = max(max(e.date_fin, e.echeance_jalon) for e in etapes)
+    duree = max((fin - debut).days, 1)
+    largeur_utile = LARGEUR - MARGE_GAUCHE - MARGE_DROITE
+
+    def x(date):
+        return MARGE_GAUCHE + largeur_utile * (date - debut).days / duree
+
+    lignes = []
+    for rang, etape in enumerate(etapes):
+        statut = etape.statut(aujourd_hui)
+        lignes.append(
+            LigneGantt(
+                libelle=f"{etape.numero}. {etape.get_numero_display()}",
+                statut=statut,
+                couleur=COULEURS[statut],
+                x=round(x(etape.date_debut), 1),
+                largeur=round(max(x(etape.date_fin) - x(etape.date_debut), 2), 1),
+                y=HAUT + rang * HAUTEUR_LIGNE,
+                x_jalon=round(x(etape.echeance_jalon), 1),
+                jalon_valide=etape.jalon_valide,
+                infobulle=(
+                    f"{etape.get_numero_display()} : du {date_format(etape.date_debut)} au {date_format(etape.date_fin)}"
+                    f" — jalon « {etape.libelle_jalon} » attendu le {date_format(etape.echeance_jalon)} ({statut})"
+                ),
+            )
+        )
+    hauteur = HAUT + len(etapes) * HAUTEUR_LIGNE + BAS
+    annees = [
+        {"x": round(x(d), 1), "libelle": d.year}
+        for d in (debut.replace(year=a, month=1, day=1) for a in range(debut.year + 1, fin.year + 1))
+    ]
+    contexte = {
+        "largeur": LARGEUR,
+        "hauteur": hauteur,
+        "lignes": lignes,
+        "annees": [{"x": MARGE_GAUCHE, "libelle": date_format(debut, "M Y")}] + annees,
+        "bas_grille": hauteur - BAS,
+        "aujourd_hui": date_format(aujourd_hui),
+        "x_aujourd_hui": round(x(aujourd_hui), 1) if debut <= aujourd_hui <= fin else None,
+        "legende": COULEURS,
+    }
+    return render_to_string("components/gantt.svg", contexte)

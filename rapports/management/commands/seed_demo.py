@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from charte.demo import COMPTES, MOT_DE_PASSE_DEMO, creer_demo_socle
+
+
+class Command(BaseCommand):
+    help = "Crée (ou remet à jour) les données de démonstration : deux chartes et leurs comptes."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        chartes = creer_demo_socle()
+        for charte in chartes:
+            self.stdout.write(f"Charte : {charte} — /chartes/{charte.slug}/")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Comptes de démonstration (mot de passe « {MOT_DE_PASSE_DEMO} », démonstration seulement) : "
+                + ", ".join(COMPTES)
+            )
+        )

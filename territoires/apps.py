@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TerritoiresConfig(AppConfig):
+    name = "territoires"
+    verbose_name = "Territoires et référentiels"

@@ -50,4 +50,5 @@ def convertir(dossier_paquet, version):
 
 
 if __name__ == "__main__":
-    print("%d EPCI, %d communes" % convertir(sys.argv[1], sys.argv[2]))
+    nb_epci, nb_communes = convertir(sys.argv[1], sys.argv[2])
+    print(f"{nb_epci} EPCI, {nb_communes} communes")

@@ -1,0 +1,30 @@
+"""Who may open each page of a charter: the expectations table, in one readable place.
+
+Every URL pattern under /chartes/<charte_slug>/ must appear here (a test checks it), so a new
+page cannot be added without saying who may use it. For each page and HTTP method, the set of
+roles that may use it; any other member gets 403, a non-member 404, an anonymous visitor the
+login page. "national" is the MSA national staff (reads every charter, changes nothing).
+"""
+
+TOUS = {"coordinateur", "referent", "partenaire", "observateur", "national"}
+COORDINATEUR = {"coordinateur"}
+POST_SEULEMENT = None  # GET answers 405 to whoever may reach the charter
+
+ATTENDU = {
+    # page: {"GET": roles allowed, "POST": roles allowed}
+    "rapports:tableau_de_bord": {"GET": TOUS, "POST": TOUS},
+    "charte:territoire": {"GET": TOUS, "POST": TOUS},
+    "charte:membres": {"GET": TOUS, "POST": TOUS},
+    "charte:journal": {
+        "GET": {"coordinateur", "referent", "national"},
+        "POST": {"coordinateur", "referent", "national"},
+    },
+    "charte:calendrier": {"GET": COORDINATEUR, "POST": COORDINATEUR},
+    "charte:jalon": {"GET": COORDINATEUR, "POST": COORDINATEUR},
+    "charte:annuler_jalon": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
+    "charte:cosigner_jalon": {"GET": POST_SEULEMENT, "POST": {"referent"}},
+    "charte:inviter": {"GET": COORDINATEUR, "POST": COORDINATEUR},
+    "charte:modifier_membre": {"GET": COORDINATEUR, "POST": COORDINATEUR},
+    "charte:retirer_membre": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
+    "charte:annuler_invitation": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
+}

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
 
 from charte.models import Charte, Etape, Invitation, Membre, valider_organisation_du_role
+from territoires.models import Organisation
 
 
 class DateInput(forms.DateInput):
@@ -76,11 +77,26 @@ class JalonForm(FormulaireSansBalise):
 class RoleOrganisationMixin:
     def clean(self):
         donnees = super().clean()
-        valider_organisation_du_role(donnees.get("role"), donnees.get("organisation"))
+        valider_organisation_du_role(donnees.get("role"), self.organisation_saisie())
         return donnees
+
+    def organisation_saisie(self):
+        return self.cleaned_data.get("organisation")
 
 
 class InvitationForm(RoleOrganisationMixin, forms.ModelForm):
+    nouvelle_organisation = forms.CharField(
+        label="… ou une organisation absente de la liste",
+        max_length=200,
+        required=False,
+        help_text="ex. Maison de santé de Triaucourt",
+    )
+    type_organisation = forms.ChoiceField(
+        label="Type de la nouvelle organisation",
+        choices=[("", "---------"), *Organisation.Type.choices],
+        required=False,
+    )
+
     class Meta:
         model = Invitation
         fields = ["email", "role", "organisation"]
@@ -97,6 +113,18 @@ class InvitationForm(RoleOrganisationMixin, forms.ModelForm):
         if self.charte.membres.filter(utilisateur__email__iexact=email).exists():
             raise forms.ValidationError("Cette personne est déjà membre de la charte.")
         return email
+
+    def organisation_saisie(self):
+        """The organisation picked in the list, or the one typed in (not saved yet)."""
+        nom = self.cleaned_data.get("nouvelle_organisation", "").strip()
+        if self.cleaned_data.get("organisation") or not nom:
+            return self.cleaned_data.get("organisation")
+        existante = Organisation.objects.filter(nom__iexact=nom).first()
+        if existante:
+            return existante
+        if not self.cleaned_data.get("type_organisation"):
+            self.add_error("type_organisation", "Précisez le type de la nouvelle organisation.")
+        return Organisation(nom=nom, type=self.cleaned_data.get("type_organisation"))
 
 
 class MembreForm(RoleOrganisationMixin, forms.ModelForm):

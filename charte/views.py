@@ -158,7 +158,17 @@ def inviter_membre(request, charte_slug):
     charte = request.charte
     form = InvitationForm(request.POST or None, charte=charte)
     if form.is_valid():
-        invitation = inviter(charte, par=request.user, **form.cleaned_data)
+        with transaction.atomic():
+            organisation = form.organisation_saisie()
+            if organisation is not None and organisation.pk is None:
+                organisation.save()
+            invitation = inviter(
+                charte,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                organisation=organisation,
+                par=request.user,
+            )
         messages.success(
             request,
             f"Invitation envoyée à {invitation.email}. Le lien est valable jusqu'au {invitation.expire_le:%d/%m/%Y}.",

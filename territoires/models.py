@@ -3,6 +3,7 @@
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -100,6 +101,10 @@ class Organisation(models.Model):
         return self.nom
 
 
+# Children may still live at home as young adults; beyond this, they are no longer counted.
+AGE_ENFANT_MAX = 30
+
+
 class Famille(models.Model):
     """An anonymous household profile: no name, no address, only what the analysis needs."""
 
@@ -133,3 +138,14 @@ class Famille(models.Model):
 
     def __str__(self):
         return f"Foyer de {self.nombre_adultes} adulte(s) et {self.nombre_enfants} enfant(s)"
+
+    def clean(self):
+        ages = self.ages_enfants or []
+        if len(ages) != self.nombre_enfants:
+            raise ValidationError({"ages_enfants": f"Indiquez l'âge de chacun des {self.nombre_enfants} enfants."})
+        if any(not isinstance(age, int) or not 0 <= age <= AGE_ENFANT_MAX for age in ages):
+            raise ValidationError(
+                {"ages_enfants": f"Chaque âge est un nombre entier d'années, de 0 à {AGE_ENFANT_MAX}."}
+            )
+        if self.monoparentale and self.nombre_adultes != 1:
+            raise ValidationError({"monoparentale": "Une famille monoparentale compte un seul adulte."})

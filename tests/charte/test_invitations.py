@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from charte.models import Invitation, Membre
+from territoires.models import Organisation
 from tests.factories import MOT_DE_PASSE, OrganisationFactory, UtilisateurFactory
 
 FORT = "Une-phrase-de-passe-tres-solide-2026"
@@ -118,3 +119,24 @@ def test_le_coordinateur_annule_une_invitation(client_de, charte):
     )
     invitation.refresh_from_db()
     assert invitation.annulee_le is not None
+
+
+def test_inviter_en_creant_l_organisation_absente_de_la_liste(client_de, charte):
+    client = client_de(charte.membres.get().utilisateur)
+    donnees = {"email": "ms@exemple.fr", "role": "partenaire", "nouvelle_organisation": "Maison de santé de Triaucourt"}
+    reponse = inviter(client, charte, **donnees)
+    assert "Précisez le type de la nouvelle organisation." in reponse.content.decode()
+    assert not Invitation.objects.exists() and not Organisation.objects.exists()
+    inviter(client, charte, **donnees, type_organisation="maison_sante")
+    invitation = Invitation.objects.get()
+    assert (invitation.organisation.nom, invitation.organisation.type) == (
+        "Maison de santé de Triaucourt",
+        "maison_sante",
+    )
+    # The same name typed again reuses the organisation.
+    inviter(
+        client,
+        charte,
+        **(donnees | {"email": "autre@exemple.fr", "nouvelle_organisation": "maison de santé de triaucourt"}),
+    )
+    assert Organisation.objects.count() == 1

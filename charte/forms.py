@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from charte.models import Charte, Etape, Invitation, Membre, valider_organisation_du_role
@@ -185,3 +186,9 @@ class CreationCompteForm(FormulaireSansBalise):
             first_name=self.cleaned_data["first_name"],
             last_name=self.cleaned_data["last_name"],
         )
+
+
+class ConnexionForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Identifiant ou adresse e-mail"

@@ -263,7 +263,7 @@ def accepter_invitation(request, jeton):
             with transaction.atomic():
                 utilisateur = form.creer_utilisateur()
                 reponse = _rejoindre(request, invitation, utilisateur)
-            login(request, utilisateur, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, utilisateur, backend="charte.backends.IdentifiantOuCourrielBackend")
             return reponse
     connexion = f"{reverse('comptes:connexion')}?next={request.path}"
     return render(

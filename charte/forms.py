@@ -189,6 +189,11 @@ class CreationCompteForm(FormulaireSansBalise):
 
 
 class ConnexionForm(AuthenticationForm):
+    error_messages = AuthenticationForm.error_messages | {
+        "invalid_login": "Identifiant (ou adresse e-mail) ou mot de passe incorrect. Le mot de passe tient compte "
+        "des majuscules.",
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Identifiant ou adresse e-mail"

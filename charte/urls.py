@@ -8,6 +8,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="charte:liste", permanent=False)),
     path("comptes/", include("charte.urls_comptes")),
     path("chartes/", include("charte.urls_chartes")),
+    path("chartes/<slug:charte_slug>/diagnostic/", include("diagnostic.urls")),
     path("chartes/", include("rapports.urls")),
+    path("e/", include("diagnostic.urls_publiques")),
     path("admin/", admin.site.urls),
 ]

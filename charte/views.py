@@ -138,6 +138,7 @@ def cosigner_jalon(request, charte_slug, numero):
 def membres(request, charte_slug):
     charte = request.charte
     peut_gerer = request.user.has_perm("charte.gerer", charte)
+    membres = list(charte.membres.select_related("utilisateur", "organisation"))
     invitations = []
     if peut_gerer:
         invitations = charte.invitations.en_attente().select_related("organisation", "invitee_par")
@@ -146,7 +147,8 @@ def membres(request, charte_slug):
         "charte/membres.html",
         {
             "charte": charte,
-            "membres": charte.membres.select_related("utilisateur", "organisation"),
+            "membres": membres,
+            "dernier_coordinateur": _seul_coordinateur(membres),
             "invitations": invitations,
             "peut_gerer": peut_gerer,
         },
@@ -175,6 +177,12 @@ def inviter_membre(request, charte_slug):
         )
         return redirect("charte:membres", charte_slug=charte.slug)
     return render(request, "charte/inviter.html", {"charte": charte, "form": form})
+
+
+def _seul_coordinateur(membres):
+    """The member who is the charter's only coordinator (who cannot be removed), if there is one."""
+    coordinateurs = [m for m in membres if m.role == Membre.Role.COORDINATEUR]
+    return coordinateurs[0] if len(coordinateurs) == 1 else None
 
 
 def _membre(charte, pk):

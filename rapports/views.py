@@ -3,8 +3,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from charte.decorators import permission_charte
+from charte.graphiques import gantt_svg
 from charte.models import Avancement, Membre
-from rapports.graphiques import gantt_svg
 
 ENTREES_RECENTES = 8
 

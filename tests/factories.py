@@ -99,3 +99,24 @@ class MembreFactory(factory.django.DjangoModelFactory):
         referent = factory.Trait(role=Membre.Role.REFERENT)
         partenaire = factory.Trait(role=Membre.Role.PARTENAIRE, organisation=factory.SubFactory(OrganisationFactory))
         observateur = factory.Trait(role=Membre.Role.OBSERVATEUR)
+
+
+# A one-question survey, in the template's format (diagnostic.services.creer_enquete).
+QUESTIONNAIRE_MINIMAL = {
+    "titre": "Enquête d'essai",
+    "sections": [
+        {
+            "titre": "Petite enfance",
+            "domaine": "petite_enfance",
+            "questions": [
+                {
+                    "code": "garde",
+                    "texte": "Qui garde votre enfant ?",
+                    "type": "choix_unique",
+                    "obligatoire": True,
+                    "options": [{"libelle": "Crèche"}, {"libelle": "Autre", "autre": True}],
+                }
+            ],
+        }
+    ],
+}

@@ -8,6 +8,7 @@ login page. "national" is the MSA national staff (reads every charter, changes n
 
 TOUS = {"coordinateur", "referent", "partenaire", "observateur", "national"}
 COORDINATEUR = {"coordinateur"}
+SAISIE = {"coordinateur", "referent", "partenaire"}
 POST_SEULEMENT = None  # GET answers 405 to whoever may reach the charter
 
 ATTENDU = {
@@ -27,4 +28,18 @@ ATTENDU = {
     "charte:modifier_membre": {"GET": COORDINATEUR, "POST": COORDINATEUR},
     "charte:retirer_membre": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
     "charte:annuler_invitation": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
+    # Diagnostic: everyone reads; the coordinator builds; partners and the codecom type in paper forms.
+    "diagnostic:enquetes": {"GET": TOUS, "POST": TOUS},
+    "diagnostic:enquete": {"GET": TOUS, "POST": TOUS},
+    "diagnostic:resultats": {"GET": TOUS, "POST": TOUS},
+    "diagnostic:nouvelle_enquete": {"GET": COORDINATEUR, "POST": COORDINATEUR},
+    "diagnostic:parametres": {"GET": COORDINATEUR, "POST": COORDINATEUR},
+    "diagnostic:statut": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
+    "diagnostic:nouvelle_section": {"GET": COORDINATEUR, "POST": COORDINATEUR},
+    "diagnostic:nouvelle_question": {"GET": COORDINATEUR, "POST": COORDINATEUR},
+    "diagnostic:modifier_question": {"GET": COORDINATEUR, "POST": COORDINATEUR},
+    "diagnostic:supprimer_question": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
+    "diagnostic:deplacer_question": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
+    "diagnostic:publier_resultat": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
+    "diagnostic:saisie": {"GET": SAISIE, "POST": SAISIE},
 }

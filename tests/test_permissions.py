@@ -4,19 +4,21 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from charte.models import Invitation, Membre
-from tests.factories import CharteFactory, MembreFactory
+from diagnostic.services import creer_enquete
+from tests.factories import QUESTIONNAIRE_MINIMAL, CharteFactory, MembreFactory
 from tests.permissions import ATTENDU, POST_SEULEMENT, TOUS
 
 PERSONNES = sorted(TOUS) + ["exterieur", "anonyme"]
 
 
-def pages_de_charte(resolver=None, espace=""):
+def pages_de_charte(resolver=None, espace="", dans_une_charte=False):
     """Names of every URL pattern that takes a charte_slug, read from the URLconf itself."""
     resolver = resolver or get_resolver()
     for motif in resolver.url_patterns:
+        avec_slug = dans_une_charte or "charte_slug" in motif.pattern.regex.groupindex
         if isinstance(motif, URLResolver):
-            yield from pages_de_charte(motif, f"{espace}{motif.namespace}:" if motif.namespace else espace)
-        elif isinstance(motif, URLPattern) and "charte_slug" in motif.pattern.regex.groupindex:
+            yield from pages_de_charte(motif, f"{espace}{motif.namespace}:" if motif.namespace else espace, avec_slug)
+        elif isinstance(motif, URLPattern) and avec_slug:
             yield f"{espace}{motif.name}"
 
 
@@ -27,12 +29,35 @@ def test_chaque_page_de_charte_est_dans_la_table():
 def url_de(page, charte):
     """The page's URL on `charte`, with the objects its other arguments name."""
     arguments = {"charte_slug": charte.slug}
+    if page.startswith("diagnostic:"):
+        return url_du_diagnostic(page, charte)
     if page.endswith("_jalon") or page == "charte:jalon":
         arguments["numero"] = 1
     if page.endswith("membre"):
         arguments["pk"] = charte.membres.get(role=Membre.Role.OBSERVATEUR).pk
     if page == "charte:annuler_invitation":
         arguments["pk"] = Invitation.objects.create(charte=charte, email="x@exemple.fr", role="observateur").pk
+    return reverse(page, kwargs=arguments)
+
+
+QUESTION_ADRESSEE_PAR_ID = {
+    "diagnostic:modifier_question",
+    "diagnostic:supprimer_question",
+    "diagnostic:deplacer_question",
+    "diagnostic:publier_resultat",
+}
+
+
+def url_du_diagnostic(page, charte):
+    enquete = creer_enquete(charte, QUESTIONNAIRE_MINIMAL, par=None)
+    question = enquete.questions.get()
+    arguments = {"charte_slug": charte.slug}
+    if page in QUESTION_ADRESSEE_PAR_ID:
+        arguments["pk"] = question.pk
+    elif page not in ("diagnostic:enquetes", "diagnostic:nouvelle_enquete"):
+        arguments["pk"] = enquete.pk
+    if page == "diagnostic:nouvelle_question":
+        arguments["section_pk"] = question.section_id
     return reverse(page, kwargs=arguments)
 
 

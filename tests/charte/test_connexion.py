@@ -15,7 +15,7 @@ def test_un_mauvais_mot_de_passe_est_signale_en_francais(client, db):
     UtilisateurFactory(username="claire")
     reponse = client.post(reverse("comptes:connexion"), {"username": "claire", "password": "faux"})
     assert reponse.status_code == 200
-    assert "Saisissez un nom d’utilisateur et un mot de passe valides" in reponse.content.decode()
+    assert "Identifiant (ou adresse e-mail) ou mot de passe incorrect." in reponse.content.decode()
 
 
 def test_deconnexion(client, db):

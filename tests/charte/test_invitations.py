@@ -43,7 +43,7 @@ def test_inviter_un_partenaire_envoie_un_lien_a_usage_unique(
     assert "CAF de la Meuse" in mail.outbox[0].body
     client.logout()
     url = chemin(lien_du_courriel())
-    assert "partenaire" in client.get(url).content.decode()
+    assert "Partenaire" in client.get(url).content.decode()
     reponse = client.post(url, {"first_name": "Sophie", "last_name": "Bernard", "password1": FORT, "password2": FORT})
     assert reponse.status_code == 302 and reponse.url == reverse("rapports:tableau_de_bord", args=[charte.slug])
     membre = Membre.objects.get(charte=charte, utilisateur__email="sophie@caf55.fr")

@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 
 LARGEUR, MARGE_GAUCHE, MARGE_DROITE = 960, 210, 20
 HAUTEUR_LIGNE, HAUT, BAS = 44, 34, 16
+ECART_MIN_LIBELLES = 70
 COULEURS = {"validée": "#198754", "en retard": "#dc3545", "en cours": "#0d6efd", "à venir": "#adb5bd"}
 
 
@@ -56,9 +57,11 @@ def gantt_svg(etapes, aujourd_hui=None):
             )
         )
     hauteur = HAUT + len(etapes) * HAUTEUR_LIGNE + BAS
+    # Year marks; one too close to the start label would be written over it.
     annees = [
         {"x": round(x(d), 1), "libelle": d.year}
         for d in (debut.replace(year=a, month=1, day=1) for a in range(debut.year + 1, fin.year + 1))
+        if x(d) - MARGE_GAUCHE >= ECART_MIN_LIBELLES
     ]
     contexte = {
         "largeur": LARGEUR,
@@ -71,3 +74,32 @@ def gantt_svg(etapes, aujourd_hui=None):
         "legende": COULEURS,
     }
     return render_to_string("components/gantt.svg", contexte)
+
+
+HAUTEUR_BARRE, ECART_BARRES, LARGEUR_LIBELLE, LARGEUR_BARRES = 22, 8, 260, 320
+
+
+def barres_svg(barres, titre):
+    """Horizontal bar chart of counts (`barres`: objects with libelle, effectif, pourcentage)."""
+    barres = list(barres)
+    maximum = max((b.effectif for b in barres), default=0) or 1
+    lignes = [
+        {
+            "libelle": b.libelle if len(b.libelle) <= 42 else b.libelle[:40] + "…",
+            "libelle_complet": b.libelle,
+            "y": i * (HAUTEUR_BARRE + ECART_BARRES),
+            "largeur": round(LARGEUR_BARRES * b.effectif / maximum, 1),
+            "effectif": b.effectif,
+            "pourcentage": b.pourcentage,
+        }
+        for i, b in enumerate(barres)
+    ]
+    contexte = {
+        "titre": titre,
+        "lignes": lignes,
+        "hauteur": max(len(barres) * (HAUTEUR_BARRE + ECART_BARRES), HAUTEUR_BARRE),
+        "largeur": LARGEUR_LIBELLE + LARGEUR_BARRES + 90,
+        "x_barres": LARGEUR_LIBELLE,
+        "hauteur_barre": HAUTEUR_BARRE,
+    }
+    return render_to_string("components/barres.svg", contexte)

@@ -1,0 +1,223 @@
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from diagnostic.models import Question
+from territoires.models import Famille
+
+OBLIGATOIRE = "Cette question est obligatoire."
+TEXTE_COURT_MAX, TEXTE_LONG_MAX = 300, 5000
+OUI_NON = [("non", "Non"), ("oui", "Oui")]
+
+
+def classe_bootstrap(widget):
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return "form-check-input"
+    return "form-select" if isinstance(widget, forms.Select) else "form-control"
+
+
+@dataclass
+class QuestionAffichee:
+    question: Question
+    champ: forms.BoundField | None = None
+    autre: forms.BoundField | None = None
+    lignes: list = field(default_factory=list)  # grid: (option, bound field)
+
+    @property
+    def erreurs(self):
+        champs = [self.champ, self.autre, *(champ for _option, champ in self.lignes)]
+        return [erreur for champ in champs if champ is not None for erreur in champ.errors]
+
+
+class QuestionnaireForm(forms.Form):
+    """The questionnaire a family fills in (online, or typed in from paper by a partner)."""
+
+    commune = forms.ModelChoiceField(label="Votre commune", queryset=None, empty_label="Choisissez votre commune")
+    nombre_adultes = forms.IntegerField(label="Nombre d'adultes dans le foyer", min_value=1, max_value=10, initial=2)
+    nombre_enfants = forms.IntegerField(label="Nombre d'enfants dans le foyer", min_value=0, max_value=15, initial=0)
+    ages_enfants = forms.CharField(
+        label="Âge de chaque enfant (en années, séparés par des virgules)",
+        required=False,
+        max_length=100,
+        help_text="ex. 2, 5, 11 — écrivez 0 pour un bébé de moins d'un an",
+    )
+    monoparentale = forms.ChoiceField(
+        label="Vous élevez seul(e) vos enfants", choices=OUI_NON, initial="non", widget=forms.RadioSelect
+    )
+    etape_vie = forms.ChoiceField(
+        label="Votre situation familiale aujourd'hui", choices=[("", "Choisissez"), *Famille.EtapeVie.choices]
+    )
+    affiliation_msa = forms.ChoiceField(
+        label="Vous êtes affilié(e) à la MSA",
+        choices=Famille.AffiliationMsa.choices,
+        widget=forms.RadioSelect,
+        initial=Famille.AffiliationMsa.NE_SAIT_PAS,
+    )
+    jeton = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    CHAMPS_PROFIL = [
+        "commune",
+        "nombre_adultes",
+        "nombre_enfants",
+        "ages_enfants",
+        "monoparentale",
+        "etape_vie",
+        "affiliation_msa",
+    ]
+
+    def __init__(self, *args, enquete, questions, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enquete, self.questions = enquete, list(questions)
+        self.fields["commune"].queryset = communes
+        for question in self.questions:
+            self._ajouter_champs(question)
+        for champ in self.fields.values():
+            champ.widget.attrs.setdefault("class", classe_bootstrap(champ.widget))
+
+    # --- building -----------------------------------------------------------------------------
+    def _ajouter_champs(self, question):
+        nom, options = f"q{question.pk}", list(question.options.all())
+        choix = [(str(o.pk), o.libelle) for o in options]
+        echelle = [(str(v), f"{v} — {question.libelle_echelle(v)}") for v in Question.ECHELLE]
+        commun = {"label": question.texte, "help_text": question.aide, "required": False}
+        match question.type:
+            case Question.Type.CHOIX_UNIQUE:
+                self.fields[nom] = forms.ChoiceField(choices=choix, widget=forms.RadioSelect, **commun)
+            case Question.Type.CHOIX_MULTIPLE:
+                self.fields[nom] = forms.MultipleChoiceField(
+                    choices=choix, widget=forms.CheckboxSelectMultiple, **commun
+                )
+            case Question.Type.ECHELLE:
+                self.fields[nom] = forms.ChoiceField(choices=echelle, widget=forms.RadioSelect, **commun)
+            case Question.Type.NOMBRE:
+                # localize: families type "12,5" as well as "12.5".
+                self.fields[nom] = forms.DecimalField(
+                    min_value=question.minimum,
+                    max_value=question.maximum,
+                    decimal_places=2,
+                    max_digits=12,
+                    localize=True,
+                    **commun,
+                )
+            case Question.Type.TEXTE_COURT:
+                self.fields[nom] = forms.CharField(max_length=TEXTE_COURT_MAX, **commun)
+            case Question.Type.TEXTE_LONG:
+                self.fields[nom] = forms.CharField(
+                    max_length=TEXTE_LONG_MAX, widget=forms.Textarea(attrs={"rows": 4}), **commun
+                )
+            case Question.Type.GRILLE:
+                for option in options:
+                    self.fields[f"{nom}_{option.pk}"] = forms.ChoiceField(
+                        label=option.libelle,
+                        choices=echelle,
+                        required=False,
+                        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+                    )
+        if any(o.autre for o in options):
+            self.fields[f"{nom}_autre"] = forms.CharField(label="Précisez", max_length=TEXTE_COURT_MAX, required=False)
+
+    def questions_affichees(self):
+        """Each question with its bound fields, for the template."""
+        for question in self.questions:
+            nom = f"q{question.pk}"
+            affichee = QuestionAffichee(question)
+            if question.est_grille:
+                affichee.lignes = [(o, self[f"{nom}_{o.pk}"]) for o in question.options.all()]
+            else:
+                affichee.champ = self[nom]
+            if f"{nom}_autre" in self.fields:
+                affichee.autre = self[f"{nom}_autre"]
+            yield affichee
+
+    # --- validation ---------------------------------------------------------------------------
+    def clean_ages_enfants(self):
+        texte = self.cleaned_data["ages_enfants"].replace(";", ",")
+        try:
+            return [int(morceau) for morceau in texte.split(",") if morceau.strip()]
+        except ValueError:
+            raise ValidationError("Écrivez les âges en chiffres, séparés par des virgules (ex. 2, 5, 11).") from None
+
+    def clean(self):
+        donnees = super().clean()
+        self._valider_profil(donnees)
+        options_cochees = set()
+        for question in self.questions:
+            if question.condition_option_id and question.condition_option_id not in options_cochees:
+                self._oublier(question)  # hidden question: whatever was typed there is not kept
+                continue
+            options_cochees |= self._valider_question(question, donnees)
+        return donnees
+
+    def _valider_profil(self, donnees):
+        if not all(nom in donnees for nom in ("nombre_adultes", "nombre_enfants", "ages_enfants")):
+            return
+        famille = Famille(**self._profil(donnees))
+        try:
+            famille.clean()
+        except ValidationError as erreur:
+            for champ, messages in erreur.message_dict.items():
+                self.add_error(champ if champ in self.fields else None, messages)
+
+    def _valider_question(self, question, donnees):
+        """Check one visible question; return the options it ticks (for the display conditions)."""
+        nom = f"q{question.pk}"
+        if question.est_grille:
+            reponses = [donnees.get(f"{nom}_{o.pk}") for o in question.options.all()]
+            if question.obligatoire and not all(reponses):
+                self.add_error(f"{nom}_{question.options.all()[0].pk}", "Répondez pour chaque ligne.")
+            return set()
+        valeur = donnees.get(nom)
+        if question.obligatoire and valeur in (None, "", []):
+            self.add_error(nom, OBLIGATOIRE)
+        cochees = (
+            {int(v) for v in (valeur if isinstance(valeur, list) else [valeur]) if v}
+            if question.a_des_options
+            else set()
+        )
+        autre = next((o for o in question.options.all() if o.autre), None)
+        if autre and autre.pk in cochees and not donnees.get(f"{nom}_autre", "").strip():
+            self.add_error(f"{nom}_autre", f"Précisez votre réponse « {autre.libelle} ».")
+        return cochees
+
+    def _oublier(self, question):
+        for nom in [n for n in self.cleaned_data if n == f"q{question.pk}" or n.startswith(f"q{question.pk}_")]:
+            self.cleaned_data[nom] = None
+
+    # --- results ------------------------------------------------------------------------------
+    @staticmethod
+    def _profil(donnees):
+        profil = {nom: donnees.get(nom) for nom in QuestionnaireForm.CHAMPS_PROFIL}
+        profil["monoparentale"] = profil["monoparentale"] == "oui"
+        return profil
+
+    def profil(self):
+        return self._profil(self.cleaned_data)
+
+    def valeurs(self):
+        """The answers as Valeur fields, one dict per stored row."""
+        lignes = []
+        for question in self.questions:
+            nom = f"q{question.pk}"
+            if question.est_grille:
+                lignes += [
+                    {"question": question, "option": o, "nombre": int(self.cleaned_data[f"{nom}_{o.pk}"])}
+                    for o in question.options.all()
+                    if self.cleaned_data.get(f"{nom}_{o.pk}")
+                ]
+                continue
+            valeur = self.cleaned_data.get(nom)
+            if valeur in (None, "", []):
+                continue
+            if question.a_des_options:
+                autre = self.cleaned_data.get(f"{nom}_autre") or ""
+                options = {str(o.pk): o for o in question.options.all()}
+                lignes += [
+                    {"question": question, "option": options[v], "texte": autre.strip() if options[v].autre else ""}
+                    for v in (valeur if isinstance(valeur, list) else [valeur])
+                ]
+            elif question.type in (Question.Type.ECHELLE, Question.Type.NOMBRE):
+                lignes.append({"question": question, "nombre": valeur})
+            else:
+                lignes.append({"question": question, "texte": valeur.strip()})
+        return lignes

@@ -1,0 +1,123 @@
+"""Survey results, counted by the database (never by loading every answer into Python)."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, F, Max, Min, Window
+from django.db.models.functions import RowNumber
+
+from diagnostic.models import Question, Valeur
+
+TEXTES_AFFICHES = 200
+CLASSES_HISTOGRAMME = 8
+
+
+@dataclass
+class Barre:
+    libelle: str
+    effectif: int
+    total: int
+
+    @property
+    def pourcentage(self):
+        return round(100 * self.effectif / self.total) if self.total else 0
+
+
+@dataclass
+class Resultat:
+    question: Question
+    repondants: int = 0
+    barres: list = field(default_factory=list)
+    grille: list = field(default_factory=list)  # (row label, [Barre per level], mean)
+    textes: list = field(default_factory=list)  # free text, or the « autre » texts
+    moyenne: float | None = None
+
+
+def resultats(questions, reponses):
+    """One Resultat per question, for the answers in the `reponses` queryset (filters applied)."""
+    questions = list(questions)
+    valeurs = Valeur.objects.filter(reponse__in=reponses.values("pk"), question__in=questions)
+    repondants = dict(
+        valeurs.values_list("question").annotate(n=Count("reponse", distinct=True)).values_list("question", "n")
+    )
+    par_option = {
+        (q, o): n for q, o, n in valeurs.exclude(option=None).values_list("question", "option").annotate(n=Count("id"))
+    }
+    par_niveau = {
+        (q, o, int(v)): n
+        for q, o, v, n in valeurs.filter(question__type__in=Question.TYPES_ECHELLE)
+        .values_list("question", "option", "nombre")
+        .annotate(n=Count("id"))
+    }
+    nombres = {
+        q: (mini, maxi, moy)
+        for q, mini, maxi, moy in valeurs.filter(question__type=Question.Type.NOMBRE)
+        .values_list("question")
+        .annotate(mini=Min("nombre"), maxi=Max("nombre"), moy=Avg("nombre"))
+        .values_list("question", "mini", "maxi", "moy")
+    }
+    distribution_nombres = {}
+    for q, v, n in (
+        valeurs.filter(question__type=Question.Type.NOMBRE).values_list("question", "nombre").annotate(n=Count("id"))
+    ):
+        distribution_nombres.setdefault(q, []).append((v, n))
+    textes = {}
+    recents = valeurs.exclude(texte="").annotate(
+        rang=Window(RowNumber(), partition_by=F("question"), order_by=F("reponse__soumise_le").desc())
+    )
+    for q, texte in recents.filter(rang__lte=TEXTES_AFFICHES).values_list("question", "texte"):
+        textes.setdefault(q, []).append(texte)
+
+    sortie = []
+    for question in questions:
+        total = repondants.get(question.pk, 0)
+        resultat = Resultat(question, repondants=total, textes=textes.get(question.pk, []))
+        if question.a_des_options:
+            resultat.barres = [
+                Barre(o.libelle, par_option.get((question.pk, o.pk), 0), total) for o in question.options.all()
+            ]
+        elif question.type == Question.Type.ECHELLE:
+            resultat.barres = [
+                Barre(f"{v} — {question.libelle_echelle(v)}", par_niveau.get((question.pk, None, v), 0), total)
+                for v in Question.ECHELLE
+            ]
+            resultat.moyenne = _moyenne(resultat.barres)
+        elif question.est_grille:
+            for option in question.options.all():
+                barres = [
+                    Barre(f"{v} — {question.libelle_echelle(v)}", par_niveau.get((question.pk, option.pk, v), 0), total)
+                    for v in Question.ECHELLE
+                ]
+                resultat.grille.append((option.libelle, barres, _moyenne(barres)))
+        elif question.type == Question.Type.NOMBRE and question.pk in nombres:
+            mini, maxi, moy = nombres[question.pk]
+            resultat.moyenne = round(float(moy), 1)
+            resultat.barres = histogramme(distribution_nombres[question.pk], mini, maxi, total)
+        sortie.append(resultat)
+    return sortie
+
+
+def _moyenne(barres):
+    effectif = sum(b.effectif for b in barres)
+    if not effectif:
+        return None
+    return round(sum((rang + 1) * b.effectif for rang, b in enumerate(barres)) / effectif, 1)
+
+
+def histogramme(distribution, mini, maxi, total):
+    """Equal-width classes over [mini, maxi], from the (value, count) pairs the database grouped."""
+    mini, maxi = float(mini), float(maxi)
+    if mini == maxi:
+        return [Barre(_nombre(mini), sum(n for _v, n in distribution), total)]
+    classes = min(CLASSES_HISTOGRAMME, len(distribution))
+    largeur = (maxi - mini) / classes
+    effectifs = [0] * classes
+    for valeur, n in distribution:
+        effectifs[min(int((float(valeur) - mini) / largeur), classes - 1)] += n
+    return [
+        Barre(f"{_nombre(mini + i * largeur)} à {_nombre(mini + (i + 1) * largeur)}", effectif, total)
+        for i, effectif in enumerate(effectifs)
+    ]
+
+
+def _nombre(x):
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}".replace(".", ",")

@@ -1,0 +1,156 @@
+"""Questionnaire structure (template, duplication) and storage of answers."""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+
+from charte.models import Journal
+from diagnostic.models import Enquete, Option, Question, Reponse, Section, Valeur
+from territoires.models import Famille
+
+GABARIT = Path(__file__).with_name("gabarits") / "questionnaire_familles.json"
+
+
+def lire_gabarit():
+    return json.loads(GABARIT.read_text(encoding="utf-8"))
+
+
+def structure(enquete):
+    """The questionnaire as a plain dict (the template's format), to duplicate it elsewhere."""
+    sections = []
+    for section in enquete.sections.prefetch_related("questions__options", "questions__condition_option__question"):
+        questions = []
+        for question in section.questions.all():
+            q = {
+                "code": question.code,
+                "texte": question.texte,
+                "aide": question.aide,
+                "type": question.type,
+                "obligatoire": question.obligatoire,
+            }
+            if question.a_des_options:
+                q["options"] = [{"libelle": o.libelle, "autre": o.autre} for o in question.options.all()]
+            if question.est_grille:
+                q["items"] = [o.libelle for o in question.options.all()]
+            if question.type in Question.TYPES_ECHELLE:
+                q["libelles_echelle"] = question.libelles_echelle
+            if question.type == Question.Type.NOMBRE:
+                q |= {"min": question.minimum, "max": question.maximum, "unite": question.unite}
+            if question.condition_option:
+                q["condition"] = {
+                    "question": question.condition_option.question.code,
+                    "option": question.condition_option.libelle,
+                }
+            questions.append(q)
+        sections.append({"titre": section.titre, "domaine": section.domaine or None, "questions": questions})
+    return {"titre": enquete.titre, "introduction": enquete.introduction, "sections": sections}
+
+
+@transaction.atomic
+def creer_enquete(charte, donnees, par, titre=None):
+    """A draft questionnaire built from a structure (the shipped template or another survey)."""
+    enquete = Enquete.objects.create(
+        charte=charte, titre=titre or donnees["titre"], introduction=donnees.get("introduction", "")
+    )
+    options_par_code = {}
+    for rang_section, s in enumerate(donnees["sections"]):
+        section = Section.objects.create(
+            enquete=enquete, titre=s["titre"], domaine=s.get("domaine") or "", ordre=rang_section
+        )
+        for rang, q in enumerate(s["questions"]):
+            condition = q.get("condition")
+            question = Question.objects.create(
+                enquete=enquete,
+                section=section,
+                code=q["code"],
+                texte=q["texte"],
+                aide=q.get("aide", ""),
+                type=q["type"],
+                obligatoire=q.get("obligatoire", False),
+                ordre=rang,
+                minimum=_decimal(q.get("min")),
+                maximum=_decimal(q.get("max")),
+                unite=q.get("unite") or "",
+                libelles_echelle=q.get("libelles_echelle") or [],
+                condition_option=options_par_code[condition["question"]][condition["option"]] if condition else None,
+            )
+            lignes = q.get("options") or [{"libelle": item, "autre": False} for item in q.get("items", [])]
+            options = Option.objects.bulk_create(
+                Option(question=question, libelle=o["libelle"], autre=o.get("autre", False), ordre=i)
+                for i, o in enumerate(lignes)
+            )
+            options_par_code[question.code] = {o.libelle: o for o in options}
+    Journal.noter(charte, par, f"Questionnaire « {enquete.titre} » créé")
+    return enquete
+
+
+def _decimal(valeur):
+    return None if valeur is None else Decimal(str(valeur))
+
+
+def enregistrer_reponse(enquete, *, profil, valeurs, canal, jeton, par=None):
+    """Store one household's answers, all or nothing; a token already used returns the stored answer."""
+    try:
+        with transaction.atomic():
+            famille = Famille.objects.create(**profil)
+            reponse = Reponse.objects.create(
+                enquete=enquete, famille=famille, canal=canal, jeton_soumission=jeton, saisie_par=par
+            )
+            Valeur.objects.bulk_create(Valeur(reponse=reponse, **valeur) for valeur in valeurs)
+            return reponse, True
+    except IntegrityError:
+        existante = Reponse.objects.filter(jeton_soumission=jeton).first()
+        if existante is None:
+            raise
+        return existante, False
+
+
+class StructureVerrouillee(Exception):
+    """The change would delete answers already given."""
+
+
+@transaction.atomic
+def enregistrer_question(question, libelles, libelle_autre=""):
+    """Save a question and its options (or grid rows) from their labels, matched by position.
+
+    Renaming keeps the answers; removing an option or row that has answers is refused.
+    """
+    question.save()
+    lignes = [(libelle, False) for libelle in libelles]
+    if libelle_autre:
+        lignes.append((libelle_autre, True))
+    if question.type not in Question.TYPES_A_OPTIONS | {Question.Type.GRILLE}:
+        lignes = []
+    existantes = list(question.options.all())
+    en_trop = existantes[len(lignes) :]
+    if any(option.valeurs.exists() for option in en_trop):
+        raise StructureVerrouillee(
+            "Des familles ont déjà choisi une option que vous retirez : gardez-la ou renommez-la."
+        )
+    for option in en_trop:
+        option.delete()
+    for rang, (libelle, autre) in enumerate(lignes):
+        if rang < len(existantes):
+            option = existantes[rang]
+            option.libelle, option.autre, option.ordre = libelle, autre, rang
+            option.save()
+        else:
+            Option.objects.create(question=question, libelle=libelle, autre=autre, ordre=rang)
+    return question
+
+
+@transaction.atomic
+def deplacer_question(question, sens):
+    """Swap the question with its neighbour in the section (sens: -1 up, +1 down)."""
+    voisines = list(question.section.questions.order_by("ordre", "id"))
+    for rang, q in enumerate(voisines):
+        q.ordre = rang
+    index = voisines.index(question)
+    cible = index + sens
+    if 0 <= cible < len(voisines):
+        voisines[index], voisines[cible] = voisines[cible], voisines[index]
+    for rang, q in enumerate(voisines):
+        q.ordre = rang
+    Question.objects.bulk_update(voisines, ["ordre"])

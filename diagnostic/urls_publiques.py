@@ -1,0 +1,10 @@
+"""/e/<jeton>/: the public survey form, without an account."""
+
+from django.urls import path
+
+from diagnostic import views
+
+urlpatterns = [
+    path("<str:jeton>/", views.questionnaire_public, name="questionnaire_public"),
+    path("<str:jeton>/merci/", views.questionnaire_merci, name="questionnaire_merci"),
+]

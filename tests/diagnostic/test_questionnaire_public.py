@@ -1,0 +1,177 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from diagnostic.models import Enquete, Reponse, Valeur
+from tests.diagnostic.conftest import option, profil, question
+
+
+def url(enquete):
+    return reverse("questionnaire_public", args=[enquete.jeton])
+
+
+def reponses_valides(enquete, **autres):
+    garde = question(enquete, "garde")
+    return profil(enquete) | {f"q{garde.pk}": option(enquete, "garde", "Crèche").pk} | autres
+
+
+def test_le_questionnaire_s_ouvre_sans_compte_et_annonce_l_anonymat(client, enquete):
+    page = client.get(url(enquete)).content.decode()
+    assert "Vos réponses sont anonymes" in page and "Qui garde votre enfant ?" in page
+    assert "nom" not in [champ.lower() for champ in ("commune", "nombre_adultes")]
+
+
+def test_une_reponse_complete_est_enregistree_avec_le_profil_du_foyer(client, enquete):
+    q = {
+        code: question(enquete, code)
+        for code in ("garde", "difficulte", "satisfaction", "distance", "services", "idee")
+    }
+    grille = list(q["services"].options.all())
+    donnees = reponses_valides(enquete) | {
+        f"q{q['difficulte'].pk}": [
+            option(enquete, "difficulte", "Horaires").pk,
+            option(enquete, "difficulte", "Coût").pk,
+        ],
+        f"q{q['satisfaction'].pk}": "4",
+        f"q{q['distance'].pk}": "12,5",
+        f"q{q['services'].pk}_{grille[0].pk}": "5",
+        f"q{q['services'].pk}_{grille[1].pk}": "2",
+        f"q{q['idee'].pk}": "  Une crèche à Triaucourt  ",
+    }
+    reponse = client.post(url(enquete), donnees)
+    assert reponse.status_code == 302 and reponse.url == reverse("questionnaire_merci", args=[enquete.jeton])
+    stockee = Reponse.objects.get()
+    assert stockee.canal == Reponse.Canal.EN_LIGNE
+    assert (stockee.famille.nombre_enfants, stockee.famille.ages_enfants, stockee.famille.affiliation_msa) == (
+        1,
+        [2],
+        "oui",
+    )
+    valeurs = {
+        (v.question.code, v.option.libelle if v.option else None, v.nombre, v.texte) for v in Valeur.objects.all()
+    }
+    assert valeurs == {
+        ("garde", "Crèche", None, ""),
+        ("difficulte", "Horaires", None, ""),
+        ("difficulte", "Coût", None, ""),
+        ("satisfaction", None, 4, ""),
+        ("distance", None, 12.5, ""),
+        ("services", "Crèche", 5, ""),
+        ("services", "PMI", 2, ""),
+        ("idee", None, None, "Une crèche à Triaucourt"),
+    }
+
+
+def test_un_double_envoi_n_enregistre_qu_une_reponse(client, enquete):
+    donnees = reponses_valides(enquete)
+    client.post(url(enquete), donnees)
+    deuxieme = client.post(url(enquete), donnees)
+    assert deuxieme.status_code == 302
+    assert Reponse.objects.count() == 1
+
+
+def test_une_question_obligatoire_manquante_est_signalee_et_rien_n_est_enregistre(client, enquete):
+    reponse = client.post(url(enquete), profil(enquete))
+    assert reponse.status_code == 200
+    page = reponse.content.decode()
+    assert "Cette question est obligatoire." in page and "Rien n'a été perdu" in page
+    assert not Reponse.objects.exists()
+
+
+def test_les_reponses_d_une_question_cachee_ne_sont_pas_gardees(client, enquete):
+    difficulte = question(enquete, "difficulte")
+    donnees = reponses_valides(
+        enquete,
+        **{
+            f"q{question(enquete, 'garde').pk}": option(enquete, "garde", "Grands-parents").pk,
+            f"q{difficulte.pk}": [option(enquete, "difficulte", "Coût").pk],
+        },
+    )
+    client.post(url(enquete), donnees)
+    assert not Valeur.objects.filter(question=difficulte).exists()
+
+
+def test_l_option_autre_demande_une_precision_et_la_garde_avec_l_option(client, enquete):
+    garde = question(enquete, "garde")
+    autre = option(enquete, "garde", "Autre")
+    sans_precision = client.post(url(enquete), reponses_valides(enquete, **{f"q{garde.pk}": autre.pk}))
+    assert "Précisez votre réponse « Autre »." in sans_precision.content.decode()
+    client.post(url(enquete), reponses_valides(enquete, **{f"q{garde.pk}": autre.pk, f"q{garde.pk}_autre": "Voisine"}))
+    assert Valeur.objects.get(question=garde).texte == "Voisine"
+    assert Valeur.objects.get(question=garde).option == autre
+
+
+@pytest.mark.parametrize(
+    ("champ", "valeur", "message"),
+    [
+        ("garde", "999999", "Sélectionnez un choix valide"),
+        ("distance", "-3", "supérieure ou égale à 0"),
+        ("distance", "beaucoup", "Saisissez un nombre."),
+        ("idee", "x" * 6000, "au plus 5000 caractères"),
+        ("satisfaction", "9", "Sélectionnez un choix valide"),
+    ],
+)
+def test_une_saisie_invalide_recoit_une_erreur_claire(client, enquete, champ, valeur, message):
+    reponse = client.post(url(enquete), reponses_valides(enquete, **{f"q{question(enquete, champ).pk}": valeur}))
+    assert reponse.status_code == 200
+    assert message in reponse.content.decode()
+    assert not Reponse.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("autres", "message"),
+    [
+        ({"nombre_enfants": "2", "ages_enfants": "3"}, "chacun des 2 enfants"),
+        ({"ages_enfants": "deux"}, "Écrivez les âges en chiffres"),
+        ({"commune": "999999"}, "Sélectionnez un choix valide"),
+        ({"nombre_adultes": "2", "monoparentale": "oui"}, "un seul adulte"),
+    ],
+)
+def test_un_profil_de_foyer_incoherent_est_signale(client, enquete, autres, message):
+    reponse = client.post(url(enquete), reponses_valides(enquete, **autres))
+    assert message in reponse.content.decode()
+    assert not Reponse.objects.exists()
+
+
+def test_le_html_saisi_est_garde_tel_quel_et_affiche_echappe(client, client_de, enquete):
+    idee = question(enquete, "idee")
+    client.post(url(enquete), reponses_valides(enquete, **{f"q{idee.pk}": "<script>alert(1)</script>"}))
+    assert Valeur.objects.get(question=idee).texte == "<script>alert(1)</script>"
+    page = (
+        client_de(enquete.charte.membres.get().utilisateur)
+        .get(reverse("diagnostic:resultats", args=[enquete.charte.slug, enquete.pk]))
+        .content.decode()
+    )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+
+
+@pytest.mark.parametrize(
+    ("modifications", "message"),
+    [
+        ({"statut": Enquete.Statut.BROUILLON}, "pas encore publié"),
+        ({"statut": Enquete.Statut.CLOSE}, "est clos"),
+        ({"ouverture": timezone.localdate() + datetime.timedelta(days=3)}, "ouvrira le"),
+        ({"fermeture": timezone.localdate() - datetime.timedelta(days=1)}, "a fermé le"),
+    ],
+)
+def test_un_questionnaire_ferme_le_dit_et_refuse_les_reponses(client, enquete, modifications, message):
+    Enquete.objects.filter(pk=enquete.pk).update(**modifications)
+    assert message in client.get(url(enquete)).content.decode()
+    client.post(url(enquete), reponses_valides(enquete))
+    assert not Reponse.objects.exists()
+
+
+def test_un_lien_inconnu_repond_404(client, db):
+    assert client.get("/e/inconnu/").status_code == 404
+
+
+def test_la_saisie_papier_enregistre_le_canal_et_la_personne(client_de, personnes, enquete):
+    client = client_de(personnes["partenaire"])
+    reponse = client.post(
+        reverse("diagnostic:saisie", args=[enquete.charte.slug, enquete.pk]), reponses_valides(enquete)
+    )
+    assert reponse.status_code == 302
+    stockee = Reponse.objects.get()
+    assert (stockee.canal, stockee.saisie_par) == (Reponse.Canal.PAPIER, personnes["partenaire"])

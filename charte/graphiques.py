@@ -76,7 +76,8 @@ def gantt_svg(etapes, aujourd_hui=None):
     return render_to_string("components/gantt.svg", contexte)
 
 
-HAUTEUR_BARRE, ECART_BARRES, LARGEUR_LIBELLE, LARGEUR_BARRES = 22, 8, 260, 320
+HAUTEUR_BARRE, ECART_BARRES, LARGEUR_LIBELLE, LARGEUR_BARRES = 22, 8, 340, 320
+LIBELLE_MAX = 46  # characters that fit in LARGEUR_LIBELLE at 13 px
 
 
 def barres_svg(barres, titre):
@@ -85,7 +86,7 @@ def barres_svg(barres, titre):
     maximum = max((b.effectif for b in barres), default=0) or 1
     lignes = [
         {
-            "libelle": b.libelle if len(b.libelle) <= 42 else b.libelle[:40] + "…",
+            "libelle": b.libelle if len(b.libelle) <= LIBELLE_MAX else b.libelle[: LIBELLE_MAX - 1] + "…",
             "libelle_complet": b.libelle,
             "y": i * (HAUTEUR_BARRE + ECART_BARRES),
             "largeur": round(LARGEUR_BARRES * b.effectif / maximum, 1),

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, Max, Min, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
 from diagnostic.models import Question, Valeur
@@ -39,27 +39,17 @@ def resultats(questions, reponses):
     repondants = dict(
         valeurs.values_list("question").annotate(n=Count("reponse", distinct=True)).values_list("question", "n")
     )
-    par_option = {
-        (q, o): n for q, o, n in valeurs.exclude(option=None).values_list("question", "option").annotate(n=Count("id"))
-    }
-    par_niveau = {
-        (q, o, int(v)): n
-        for q, o, v, n in valeurs.filter(question__type__in=Question.TYPES_ECHELLE)
-        .values_list("question", "option", "nombre")
-        .annotate(n=Count("id"))
-    }
-    nombres = {
-        q: (mini, maxi, moy)
-        for q, mini, maxi, moy in valeurs.filter(question__type=Question.Type.NOMBRE)
-        .values_list("question")
-        .annotate(mini=Min("nombre"), maxi=Max("nombre"), moy=Avg("nombre"))
-        .values_list("question", "mini", "maxi", "moy")
-    }
-    distribution_nombres = {}
-    for q, v, n in (
-        valeurs.filter(question__type=Question.Type.NOMBRE).values_list("question", "nombre").annotate(n=Count("id"))
-    ):
-        distribution_nombres.setdefault(q, []).append((v, n))
+    # One grouped query serves every kind: (question, option, nombre) → count.
+    groupes = valeurs.values_list("question", "option", "nombre").annotate(n=Count("id"))
+    par_option, par_niveau, distribution_nombres = {}, {}, {}
+    types = {q.pk: q.type for q in questions}
+    for q, o, v, n in groupes:
+        if types[q] == Question.Type.NOMBRE:
+            distribution_nombres.setdefault(q, []).append((v, n))
+        elif types[q] in Question.TYPES_ECHELLE:
+            par_niveau[(q, o, int(v))] = n
+        if o is not None:
+            par_option[(q, o)] = par_option.get((q, o), 0) + n
     textes = {}
     recents = valeurs.exclude(texte="").annotate(
         rang=Window(RowNumber(), partition_by=F("question"), order_by=F("reponse__soumise_le").desc())
@@ -88,10 +78,12 @@ def resultats(questions, reponses):
                     for v in Question.ECHELLE
                 ]
                 resultat.grille.append((option.libelle, barres, _moyenne(barres)))
-        elif question.type == Question.Type.NOMBRE and question.pk in nombres:
-            mini, maxi, moy = nombres[question.pk]
-            resultat.moyenne = round(float(moy), 1)
-            resultat.barres = histogramme(distribution_nombres[question.pk], mini, maxi, total)
+        elif question.type == Question.Type.NOMBRE and question.pk in distribution_nombres:
+            distribution = distribution_nombres[question.pk]
+            effectif = sum(n for _v, n in distribution)
+            resultat.moyenne = round(float(sum(v * n for v, n in distribution)) / effectif, 1)
+            valeurs_vues = [v for v, _n in distribution]
+            resultat.barres = histogramme(distribution, min(valeurs_vues), max(valeurs_vues), total)
         sortie.append(resultat)
     return sortie
 

@@ -113,31 +113,32 @@ class StructureVerrouillee(Exception):
 
 @transaction.atomic
 def enregistrer_question(question, libelles, libelle_autre=""):
-    """Save a question and its options (or grid rows) from their labels, matched by position.
+    """Save a question and its options (or grid rows) from their labels, keeping the answers.
 
-    Renaming keeps the answers; removing an option or row that has answers is refused.
+    An option keeps its answers when its label is kept (wherever it moves); labels that changed
+    are renamed in place when as many disappeared as appeared. Removing an option that families
+    have already chosen is refused.
     """
     question.save()
-    lignes = [(libelle, False) for libelle in libelles]
-    if libelle_autre:
-        lignes.append((libelle_autre, True))
+    lignes = [(libelle, False) for libelle in libelles] + ([(libelle_autre, True)] if libelle_autre else [])
     if question.type not in Question.TYPES_A_OPTIONS | {Question.Type.GRILLE}:
         lignes = []
-    existantes = list(question.options.all())
-    en_trop = existantes[len(lignes) :]
-    if any(option.valeurs.exists() for option in en_trop):
+    existantes = {option.libelle: option for option in question.options.all()}
+    gardees = {libelle: existantes.pop(libelle) for libelle, _autre in lignes if libelle in existantes}
+    nouvelles = [libelle for libelle, _autre in lignes if libelle not in gardees]
+    if len(existantes) == len(nouvelles):  # renamed in place
+        gardees |= dict(zip(nouvelles, existantes.values(), strict=True))
+        existantes = {}
+    if any(option.valeurs.exists() for option in existantes.values()):
         raise StructureVerrouillee(
             "Des familles ont déjà choisi une option que vous retirez : gardez-la ou renommez-la."
         )
-    for option in en_trop:
+    for option in existantes.values():
         option.delete()
     for rang, (libelle, autre) in enumerate(lignes):
-        if rang < len(existantes):
-            option = existantes[rang]
-            option.libelle, option.autre, option.ordre = libelle, autre, rang
-            option.save()
-        else:
-            Option.objects.create(question=question, libelle=libelle, autre=autre, ordre=rang)
+        option = gardees.get(libelle) or Option(question=question)
+        option.libelle, option.autre, option.ordre = libelle, autre, rang
+        option.save()
     return question
 
 

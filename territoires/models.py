@@ -56,6 +56,10 @@ class Territoire(models.Model):
     def __str__(self):
         return self.nom
 
+    @property
+    def liste_departements(self):
+        return self.departements.split(",") if self.departements else []
+
 
 class Commune(models.Model):
     code_insee = models.CharField("code INSEE", max_length=5, unique=True)

@@ -24,3 +24,7 @@ def test_seed_demo_est_idempotent_et_donne_les_comptes_annonces(db, capsys):
     assert list(argonne.membres.values_list("utilisateur__username", flat=True)) == ["agent.msa2"]
     assert authenticate(username="national", password="demo").est_national
     assert aire.etapes.filter(jalon_valide_le__isnull=False).count() == 3
+    enquete = aire.enquetes.get()
+    assert enquete.reponses.count() == 300
+    # Answers come from the territory's real communes, weighted by population.
+    assert enquete.reponses.values("famille__commune").distinct().count() > 20

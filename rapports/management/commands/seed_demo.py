@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from charte.demo import COMPTES, MOT_DE_PASSE_DEMO, creer_demo_socle
+from diagnostic.demo import creer_demo_diagnostic
 
 
 class Command(BaseCommand):
@@ -10,6 +11,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         chartes = creer_demo_socle()
+        aire_argonne = chartes[0]
+        creer_demo_diagnostic(aire_argonne, aire_argonne.creee_par)
         for charte in chartes:
             self.stdout.write(f"Charte : {charte} — /chartes/{charte.slug}/")
         self.stdout.write(

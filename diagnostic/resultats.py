@@ -113,3 +113,12 @@ def histogramme(distribution, mini, maxi, total):
 
 def _nombre(x):
     return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}".replace(".", ",")
+
+
+def constat_principal(question):
+    """A first wording of what a question shows: its most frequent answer, with the figures."""
+    resultat = resultats([question], question.enquete.reponses.all())[0]
+    if not resultat.barres or not resultat.repondants:
+        return ""
+    haute = max(resultat.barres, key=lambda barre: barre.effectif)
+    return f"« {haute.libelle} » : {haute.pourcentage} % des répondants ({haute.effectif}/{resultat.repondants})"

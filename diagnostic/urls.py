@@ -1,6 +1,6 @@
 from django.urls import path
 
-from diagnostic import urls_fichiers, urls_territoire, views
+from diagnostic import urls_fichiers, urls_territoire, views, views_besoins
 
 app_name = "diagnostic"
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("questions/<int:pk>/supprimer/", views.supprimer_question, name="supprimer_question"),
     path("questions/<int:pk>/deplacer/", views.deplacer, name="deplacer_question"),
     path("questions/<int:pk>/publication/", views.publier_resultat, name="publier_resultat"),
+    path("besoins/", views_besoins.besoins, name="besoins"),
+    path("besoins/nouveau/", views_besoins.nouveau_besoin, name="nouveau_besoin"),
+    path("besoins/<int:pk>/modifier/", views_besoins.modifier_besoin, name="modifier_besoin"),
+    path("besoins/<int:pk>/supprimer/", views_besoins.supprimer_besoin, name="supprimer_besoin"),
 ]
 
 # Survey files (exports, import, QR code) and territory data / interviews live in their own modules.

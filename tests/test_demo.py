@@ -28,3 +28,5 @@ def test_seed_demo_est_idempotent_et_donne_les_comptes_annonces(db, capsys):
     assert enquete.reponses.count() == 300
     # Answers come from the territory's real communes, weighted by population.
     assert enquete.reponses.values("famille__commune").distinct().count() > 20
+    assert aire.besoins.count() == 12 and len({b.domaine for b in aire.besoins.all()}) == 6
+    assert aire.donnees.count() == 14 and aire.entretiens.count() == 5

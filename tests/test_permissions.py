@@ -4,6 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from charte.models import Invitation, Membre
+from diagnostic.models import Besoin
 from diagnostic.services import creer_enquete
 from tests import permissions_fichiers, permissions_territoire
 from tests.factories import QUESTIONNAIRE_MINIMAL, CharteFactory, MembreFactory
@@ -58,8 +59,10 @@ def url_du_diagnostic(page, charte):
     arguments = {"charte_slug": charte.slug}
     if page in QUESTION_ADRESSEE_PAR_ID:
         arguments["pk"] = question.pk
-    elif page not in ("diagnostic:enquetes", "diagnostic:nouvelle_enquete"):
+    elif page not in ("diagnostic:enquetes", "diagnostic:nouvelle_enquete") and "besoin" not in page:
         arguments["pk"] = enquete.pk
+    if page in ("diagnostic:modifier_besoin", "diagnostic:supprimer_besoin"):
+        arguments["pk"] = Besoin.objects.create(charte=charte, domaine="sante", titre="Accès aux soins").pk
     if page == "diagnostic:nouvelle_question":
         arguments["section_pk"] = question.section_id
     return reverse(page, kwargs=arguments)

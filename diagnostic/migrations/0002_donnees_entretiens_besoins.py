@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('domaine', models.CharField(choices=[('petite_enfance', 'Petite enfance'), ('parentalite', 'Relations parents/enfants (parentalité)'), ('enfance_jeunesse', 'Enfance-jeunesse'), ('sante', 'Prévention et promotion de la santé'), ('animation_sociale', 'Animation sociale'), ('accompagnement', 'Accompagnement socioprofessionnel')], max_length=20, verbose_name='domaine')),
                 ('libelle', models.CharField(help_text="ex. Places d'accueil du jeune enfant", max_length=200, verbose_name='indicateur')),
                 ('valeur', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='valeur')),
-                ('unite', models.CharField(blank=True, help_text='ex. places, %, km, enfants', max_length=40, verbose_name='unité')),
+                ('unite', models.CharField(blank=True, help_text='ex. places, %, km, enfants', max_length=80, verbose_name='unité')),
                 ('date', models.DateField(verbose_name='date de la donnée')),
                 ('source', models.CharField(help_text='ex. CAF de la Meuse, fichier des EAJE 2024', max_length=200, verbose_name='source')),
                 ('modifiee_le', models.DateTimeField(auto_now=True)),

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from charte.demo import COMPTES, MOT_DE_PASSE_DEMO, creer_demo_socle
-from diagnostic.demo import creer_demo_diagnostic
+from diagnostic.demo import creer_demo_diagnostic, creer_demo_synthese
 
 
 class Command(BaseCommand):
@@ -13,6 +13,7 @@ class Command(BaseCommand):
         chartes = creer_demo_socle()
         aire_argonne = chartes[0]
         creer_demo_diagnostic(aire_argonne, aire_argonne.creee_par)
+        creer_demo_synthese(aire_argonne, aire_argonne.creee_par)
         for charte in chartes:
             self.stdout.write(f"Charte : {charte} — /chartes/{charte.slug}/")
         self.stdout.write(

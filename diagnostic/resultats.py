@@ -122,3 +122,51 @@ def constat_principal(question):
         return ""
     haute = max(resultat.barres, key=lambda barre: barre.effectif)
     return f"« {haute.libelle} » : {haute.pourcentage} % des répondants ({haute.effectif}/{resultat.repondants})"
+
+
+TYPES_CROISABLES = {Question.Type.CHOIX_UNIQUE, Question.Type.CHOIX_MULTIPLE, Question.Type.ECHELLE}
+
+
+@dataclass
+class Croisement:
+    """Respondents by answer to one question (rows) and to another (columns)."""
+
+    ligne: Question
+    colonne: Question
+    libelles_lignes: list
+    libelles_colonnes: list
+    effectifs: list  # rows × columns
+
+    def lignes(self):
+        for libelle, effectifs in zip(self.libelles_lignes, self.effectifs, strict=True):
+            total = sum(effectifs)
+            yield libelle, [(n, round(100 * n / total) if total else 0) for n in effectifs], total
+
+
+def _modalites(question):
+    """(key, label) of each answer of a crossable question; the key matches _cle()."""
+    if question.type == Question.Type.ECHELLE:
+        return [(v, f"{v} — {question.libelle_echelle(v)}") for v in Question.ECHELLE]
+    return [(o.pk, o.libelle) for o in question.options.all()]
+
+
+def _cle(question, option, nombre):
+    return int(nombre) if question.type == Question.Type.ECHELLE else option
+
+
+def croiser(ligne, colonne, reponses):
+    """Counts of respondents for each pair of answers, in one grouped query (a self-join on the answer)."""
+    paires = (
+        Valeur.objects.filter(question=ligne, reponse__in=reponses.values("pk"), reponse__valeurs__question=colonne)
+        .values_list("option", "nombre", "reponse__valeurs__option", "reponse__valeurs__nombre")
+        .annotate(n=Count("reponse", distinct=True))
+    )
+    comptes = {(_cle(ligne, o1, v1), _cle(colonne, o2, v2)): n for o1, v1, o2, v2, n in paires}
+    modalites_lignes, modalites_colonnes = _modalites(ligne), _modalites(colonne)
+    return Croisement(
+        ligne=ligne,
+        colonne=colonne,
+        libelles_lignes=[libelle for _cle_l, libelle in modalites_lignes],
+        libelles_colonnes=[libelle for _cle_c, libelle in modalites_colonnes],
+        effectifs=[[comptes.get((cle, c), 0) for c, _ in modalites_colonnes] for cle, _ in modalites_lignes],
+    )

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("enquetes/<int:pk>/saisie/", views.saisie_papier, name="saisie"),
     path("enquetes/<int:pk>/resultats/", views.resultats_enquete, name="resultats"),
+    path("enquetes/<int:pk>/croisement/", views.croisement, name="croisement"),
     path("questions/<int:pk>/modifier/", views.modifier_question, name="modifier_question"),
     path("questions/<int:pk>/supprimer/", views.supprimer_question, name="supprimer_question"),
     path("questions/<int:pk>/deplacer/", views.deplacer, name="deplacer_question"),

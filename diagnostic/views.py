@@ -14,7 +14,7 @@ from diagnostic.filtres import ReponseFilter
 from diagnostic.forms import QuestionnaireForm
 from diagnostic.forms_edition import NouvelleEnqueteForm, ParametresEnqueteForm, QuestionForm, SectionForm
 from diagnostic.models import Enquete, Option, Question, Reponse, Section
-from diagnostic.resultats import resultats
+from diagnostic.resultats import TYPES_CROISABLES, croiser, resultats
 from diagnostic.services import (
     StructureVerrouillee,
     creer_enquete,
@@ -298,5 +298,32 @@ def resultats_enquete(request, charte_slug, pk):
             "resultats": liste,
             "voit_tout": voit_tout,
             "peut_gerer": request.user.has_perm("diagnostic.gerer", request.charte),
+        },
+    )
+
+
+@permission_charte("diagnostic.voir")
+def croisement(request, charte_slug, pk):
+    """Cross-tabulation of two questions (choices or scales), with the same filters as the results."""
+    enquete = _enquete(request, pk)
+    questions = _questions(enquete).filter(type__in=TYPES_CROISABLES)
+    if not request.user.has_perm("diagnostic.voir_tout", request.charte):
+        questions = questions.filter(resultats_publies=True)
+    questions = list(questions)
+    par_pk = {str(q.pk): q for q in questions}
+    filtre = ReponseFilter(request.GET or None, queryset=enquete.reponses.all(), charte=request.charte)
+    ligne, colonne = par_pk.get(request.GET.get("ligne")), par_pk.get(request.GET.get("colonne"))
+    tableau = croiser(ligne, colonne, filtre.qs) if ligne and colonne else None
+    return render(
+        request,
+        "diagnostic/croisement.html",
+        {
+            "charte": request.charte,
+            "enquete": enquete,
+            "questions": questions,
+            "filtre": filtre,
+            "ligne": ligne,
+            "colonne": colonne,
+            "tableau": tableau,
         },
     )

@@ -42,6 +42,7 @@ ATTENDU = {
     "diagnostic:deplacer_question": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
     "diagnostic:publier_resultat": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
     "diagnostic:saisie": {"GET": SAISIE, "POST": SAISIE},
+    "diagnostic:croisement": {"GET": TOUS, "POST": TOUS},
     "diagnostic:besoins": {"GET": TOUS, "POST": TOUS},
     "diagnostic:nouveau_besoin": {"GET": COORDINATEUR, "POST": COORDINATEUR},
     "diagnostic:modifier_besoin": {"GET": COORDINATEUR, "POST": COORDINATEUR},

@@ -3,7 +3,7 @@ import secrets
 from django.urls import reverse
 
 from diagnostic.models import Enquete, Reponse, Valeur
-from diagnostic.resultats import histogramme, resultats
+from diagnostic.resultats import croiser, histogramme, resultats
 from diagnostic.services import enregistrer_reponse
 from tests.conftest import compter_requetes
 from tests.diagnostic.conftest import option, question, repondre_en_masse
@@ -116,3 +116,22 @@ def test_requetes_constantes_des_pages_du_constructeur(client_de, charte, enquet
         Enquete.objects.create(charte=charte, titre="Autre")
     assert [compter_requetes(client, page) for page in pages] == avant
     assert max(avant) <= MAX_REQUETES
+
+
+def test_croiser_deux_questions(client_de, enquete):
+    beausite = enquete.charte.communes.get(nom="Beausite")
+    repondre(enquete, beausite, "Crèche", satisfaction=5)
+    repondre(enquete, beausite, "Crèche", satisfaction=5)
+    repondre(enquete, beausite, "Grands-parents", satisfaction=2)
+    repondre(enquete, beausite, "Grands-parents")
+
+    tableau = croiser(question(enquete, "garde"), question(enquete, "satisfaction"), enquete.reponses.all())
+    assert tableau.effectifs == [[0, 0, 0, 0, 2], [0, 1, 0, 0, 0], [0, 0, 0, 0, 0]]
+    lignes = list(tableau.lignes())
+    assert lignes[0] == ("Crèche", [(0, 0), (0, 0), (0, 0), (0, 0), (2, 100)], 2)
+    client = client_de(enquete.charte.membres.get().utilisateur)
+    page = client.get(
+        reverse("diagnostic:croisement", args=[enquete.charte.slug, enquete.pk]),
+        {"ligne": question(enquete, "garde").pk, "colonne": question(enquete, "satisfaction").pk},
+    )
+    assert "2 <span" in page.content.decode()

@@ -189,6 +189,8 @@ def supprimer_question(request, charte_slug, pk):
     question = _question(request, pk)
     if question.valeurs.exists():
         messages.error(request, "Des familles ont déjà répondu à cette question : elle ne peut plus être supprimée.")
+    elif question.preuves.exists():
+        messages.error(request, "Cette question est citée comme preuve d'un besoin : retirez-la d'abord du besoin.")
     else:
         question.delete()
         messages.success(request, "La question est supprimée.")

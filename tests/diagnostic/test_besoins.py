@@ -178,3 +178,14 @@ def test_requetes_constantes_de_la_page_des_besoins(client_de, enquete):
     for i in range(1, 50):
         ajouter_besoin(i)
     assert compter_requetes(client, url) == un <= 15
+
+
+def test_une_question_citee_par_un_besoin_ne_se_supprime_pas(client_de, enquete):
+    besoin = Besoin.objects.create(charte=enquete.charte, domaine="sante", titre="Accès aux soins")
+    PreuveQuestion.objects.create(besoin=besoin, question=question(enquete, "idee"), constat="x")
+    client = client_de(enquete.charte.membres.get().utilisateur)
+    reponse = client.post(
+        reverse("diagnostic:supprimer_question", args=[enquete.charte.slug, question(enquete, "idee").pk]), follow=True
+    )
+    assert "citée comme preuve d&#x27;un besoin" in reponse.content.decode()
+    assert PreuveQuestion.objects.exists()

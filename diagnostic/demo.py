@@ -46,13 +46,14 @@ def creer_demo_diagnostic(charte, coordinateur):
         )
         enquete.save()
         enquete.questions.exclude(type__in=Question.TYPES_TEXTE).update(resultats_publies=True)
-        repondre(enquete, random.Random(2025))
+        repondre(enquete, random.Random(2025), NB_REPONSES)
 
 
-def repondre(enquete, hasard):
+def repondre(enquete, hasard, nombre):
+    """`nombre` plausible answers, stored in bulk (also used by the benchmarks for large surveys)."""
     communes = list(enquete.charte.communes.all())
     questions = list(enquete.questions.prefetch_related("options").select_related("condition_option"))
-    familles = Famille.objects.bulk_create(profil(hasard, communes) for _ in range(NB_REPONSES))
+    familles = Famille.objects.bulk_create(profil(hasard, communes) for _ in range(nombre))
     reponses = Reponse.objects.bulk_create(
         Reponse(
             enquete=enquete,

@@ -11,6 +11,14 @@ TEXTE_COURT_MAX, TEXTE_LONG_MAX = 300, 5000
 OUI_NON = [("non", "Non"), ("oui", "Oui")]
 
 
+def options_cochees(question, donnees):
+    """Primary keys of the options ticked for a choice question (empty for other types)."""
+    if not question.a_des_options:
+        return set()
+    valeur = donnees.get(f"q{question.pk}") or []
+    return {int(v) for v in (valeur if isinstance(valeur, list) else [valeur]) if v}
+
+
 def classe_bootstrap(widget):
     if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         return "form-check-input"
@@ -141,13 +149,31 @@ class QuestionnaireForm(forms.Form):
     def clean(self):
         donnees = super().clean()
         self._valider_profil(donnees)
-        options_cochees = set()
+        visibles = self._questions_visibles(donnees)
         for question in self.questions:
-            if question.condition_option_id and question.condition_option_id not in options_cochees:
+            if question.pk in visibles:
+                self._valider_question(question, donnees)
+            else:
                 self._oublier(question)  # hidden question: whatever was typed there is not kept
-                continue
-            options_cochees |= self._valider_question(question, donnees)
         return donnees
+
+    def _questions_visibles(self, donnees):
+        """Questions shown to this family: their condition is ticked and its own question is shown.
+
+        Worked out whatever the order of the questions (a condition may follow its question).
+        """
+        cochees = set().union(*(options_cochees(q, donnees) for q in self.questions))
+        par_pk = {q.pk: q for q in self.questions}
+
+        def visible(question, chemin=()):
+            if not question.condition_option_id:
+                return True
+            parent = par_pk.get(question.condition_option.question_id)
+            if parent is None or question.pk in chemin:  # a cycle of conditions shows nothing
+                return False
+            return question.condition_option_id in cochees and visible(parent, (*chemin, question.pk))
+
+        return {q.pk for q in self.questions if visible(q)}
 
     def _valider_profil(self, donnees):
         if not all(nom in donnees for nom in ("nombre_adultes", "nombre_enfants", "ages_enfants")):
@@ -160,25 +186,19 @@ class QuestionnaireForm(forms.Form):
                 self.add_error(champ if champ in self.fields else None, messages)
 
     def _valider_question(self, question, donnees):
-        """Check one visible question; return the options it ticks (for the display conditions)."""
+        """Check one visible question's answer: required, and « autre » precised."""
         nom = f"q{question.pk}"
         if question.est_grille:
             reponses = [donnees.get(f"{nom}_{o.pk}") for o in question.options.all()]
             if question.obligatoire and not all(reponses):
                 self.add_error(f"{nom}_{question.options.all()[0].pk}", "Répondez pour chaque ligne.")
-            return set()
+            return
         valeur = donnees.get(nom)
         if question.obligatoire and valeur in (None, "", []):
             self.add_error(nom, OBLIGATOIRE)
-        cochees = (
-            {int(v) for v in (valeur if isinstance(valeur, list) else [valeur]) if v}
-            if question.a_des_options
-            else set()
-        )
         autre = next((o for o in question.options.all() if o.autre), None)
-        if autre and autre.pk in cochees and not donnees.get(f"{nom}_autre", "").strip():
+        if autre and autre.pk in options_cochees(question, donnees) and not donnees.get(f"{nom}_autre", "").strip():
             self.add_error(f"{nom}_autre", f"Précisez votre réponse « {autre.libelle} ».")
-        return cochees
 
     def _oublier(self, question):
         for nom in [n for n in self.cleaned_data if n == f"q{question.pk}" or n.startswith(f"q{question.pk}_")]:

@@ -101,6 +101,7 @@ class QuestionForm(FormulaireBootstrap):
         if self.instance.pk:
             conditions = conditions.exclude(question=self.instance)
         self.fields["condition_option"].queryset = conditions.select_related("question")
+        self.fields["condition_option"].empty_label = "Toujours afficher (pas de condition)"
         self.fields["condition_option"].label_from_instance = lambda o: f"{o.question.texte[:60]} → {o.libelle}"
         if self.instance.pk:
             options = list(self.instance.options.all())

@@ -37,8 +37,11 @@ def _question(request, pk):
 
 
 def _questions(enquete):
-    return enquete.questions.select_related("section", "condition_option").prefetch_related(
-        Prefetch("options", queryset=Option.objects.order_by("ordre", "id"))
+    # Explicit order: an aggregate (answer counts) would otherwise drop the model's default ordering.
+    return (
+        enquete.questions.select_related("section", "condition_option")
+        .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("ordre", "id")))
+        .order_by("section__ordre", "section_id", "ordre", "id")
     )
 
 

@@ -17,6 +17,11 @@
     formulaire.querySelectorAll(".question[data-condition-champ]").forEach((bloc) => {
       bloc.hidden = !conditionRemplie(bloc);
     });
+    // The « précisez » box shows only while its « autre » option is ticked.
+    formulaire.querySelectorAll("[data-autre-champ]").forEach((bloc) => {
+      const selecteur = `input[name="${bloc.dataset.autreChamp}"][value="${bloc.dataset.autreValeur}"]:checked`;
+      bloc.hidden = !formulaire.querySelector(selecteur);
+    });
   }
 
   formulaire.addEventListener("change", mettreAJour);

@@ -175,3 +175,14 @@ def test_la_saisie_papier_enregistre_le_canal_et_la_personne(client_de, personne
     assert reponse.status_code == 302
     stockee = Reponse.objects.get()
     assert (stockee.canal, stockee.saisie_par) == (Reponse.Canal.PAPIER, personnes["partenaire"])
+
+
+def test_une_condition_placee_apres_sa_question_est_respectee(client, enquete):
+    """Moving the conditional question above its condition must not lose the family's answer."""
+    difficulte, garde = question(enquete, "difficulte"), question(enquete, "garde")
+    difficulte.ordre, garde.ordre = 0, 1
+    difficulte.save()
+    garde.save()
+    donnees = reponses_valides(enquete, **{f"q{difficulte.pk}": [option(enquete, "difficulte", "Coût").pk]})
+    client.post(url(enquete), donnees)
+    assert Valeur.objects.filter(question=difficulte).count() == 1

@@ -3,7 +3,9 @@ required choice question with an « autre » option, a conditional multiple choi
 it and publishes it; families answer on their phones through the public link, anonymously; the
 coordinator reads the results, as bar charts, filtered by commune.
 
-Each step leaves a full-page screenshot in captures/ (30-diagnostic.png, 31-nouveau-questionnaire.png…).
+Each step leaves a full-page screenshot in captures/ (30-diagnostic-sans-questionnaire.png … 44-…png).
+The order of the questions on the builder's page is its own (expected-to-fail) test, so that its known
+bug does not hide the rest of the journey.
 """
 
 import datetime
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.navigateur
 
 EPCI = "CC du Pays de Revigny"
 COMMUNES = ["Beausite", "Seuil-d'Argonne", "Triaucourt"]
+DEPARTEMENT = "55"  # communes are shown as « Beausite (55) »
 GARDE = "Qui garde votre enfant ?"
 DIFFICULTES = "Quelles difficultés ?"
 SATISFACTION = "Êtes-vous satisfait de l'accueil de votre enfant ?"
@@ -34,7 +37,7 @@ def charte(transactional_db):
     """A charter on a three-commune EPCI, created by an MSA agent who coordinates it."""
     territoire = TerritoireFactory(nom=EPCI)
     for nom in COMMUNES:
-        CommuneFactory(nom=nom, territoire=territoire)
+        CommuneFactory(nom=nom, territoire=territoire, departement=DEPARTEMENT)
     return creer_charte(
         territoire=territoire,
         nom=f"Charte territoriale « Avec les familles » — {EPCI}",
@@ -92,7 +95,7 @@ def deplacer(page, texte_question, fleche):
     """Click ↑ (« Monter la question ») or ↓ (« Descendre la question ») and wait for the page to come back."""
     with page.expect_navigation():
         ligne_de_question(page, texte_question).get_by_role("button", name=fleche).click()
-    expect(section_questions(page).get_by_role("listitem")).to_have_count(3)
+    expect(titres_des_questions(page)).to_have_count(3)
 
 
 def ordre_des_questions(enquete):
@@ -108,7 +111,7 @@ def enregistrer_question(page):
 
 
 def remplir_le_foyer(page, commune, ages="2"):
-    page.get_by_label("Votre commune").select_option(label=commune)
+    page.get_by_label("Votre commune").select_option(label=f"{commune} ({DEPARTEMENT})")
     page.get_by_label("Nombre d'adultes dans le foyer").fill("2")
     page.get_by_label("Nombre d'enfants dans le foyer").fill(str(len(ages.split(","))))
     page.get_by_label("Âge de chaque enfant").fill(ages)
@@ -119,7 +122,7 @@ def remplir_le_foyer(page, commune, ages="2"):
 
 def bloc_question(page, texte_question):
     """A question of the public form: its text and its answers."""
-    return page.locator(".question").filter(has=page.get_by_text(texte_question, exact=True))
+    return page.locator(".question").filter(has=page.locator(".fw-semibold", has_text=texte_question))
 
 
 def envoyer(page):
@@ -186,10 +189,13 @@ def test_parcours_diagnostic_du_questionnaire_aux_resultats(personne, capturer, 
     ajouter_question(page, SATISFACTION, ECHELLE)
     enregistrer_question(page)
 
-    expect(titres_des_questions(page)).to_have_text([f"{GARDE} *", DIFFICULTES, SATISFACTION])
+    # Listed in the order written (checked in the database: the page's own order is unreliable, see
+    # test_les_fleches_reordonnent_la_liste; the family's form below shows the order that counts).
+    expect(titres_des_questions(page)).to_have_count(3)
+    assert ordre_des_questions(enquete) == [GARDE, DIFFICULTES, SATISFACTION]
     garde = ligne_de_question(page, GARDE)
     expect(garde).to_contain_text("Choix unique")
-    expect(garde).to_contain_text("Crèche · Assistante maternelle · Autre (précisez) (+ précisez)")
+    expect(garde).to_contain_text("Crèche · Assistante maternelle · Autre (précisez) ✎")
     difficultes = ligne_de_question(page, DIFFICULTES)
     expect(difficultes).to_contain_text("Choix multiple")
     expect(difficultes).to_contain_text("Horaires · Coût")
@@ -197,7 +203,6 @@ def test_parcours_diagnostic_du_questionnaire_aux_resultats(personne, capturer, 
     expect(ligne_de_question(page, SATISFACTION)).to_contain_text(ECHELLE)
 
     # 3. Reorder with the arrows; the condition keeps coming before the question it shows.
-    # (The list on this page does not follow the new order: see test_les_fleches_reordonnent_la_liste.)
     deplacer(page, SATISFACTION, "Monter la question")
     assert ordre_des_questions(enquete) == [GARDE, SATISFACTION, DIFFICULTES]
     deplacer(page, GARDE, "Descendre la question")
@@ -221,7 +226,8 @@ def test_parcours_diagnostic_du_questionnaire_aux_resultats(personne, capturer, 
     )
     expect(page.locator(".badge").filter(has_text="Publiée")).to_be_visible()
     expect(page.get_by_role("button", name="Clore")).to_be_visible()
-    lien_public = page.get_by_role("link", name=re.compile(r"/e/"))
+    alerte_lien = page.locator(".alert").filter(has_text="Lien public à diffuser aux familles")
+    lien_public = alerte_lien.locator("a[href*='/e/']")
     expect(lien_public).to_have_text(f"{live_server.url}/e/{enquete.jeton}/")
     lien = lien_public.get_attribute("href")
     assert lien == f"{live_server.url}/e/{enquete.jeton}/"
@@ -235,7 +241,7 @@ def test_parcours_diagnostic_du_questionnaire_aux_resultats(personne, capturer, 
     expect(famille.get_by_role("note")).to_contain_text("On ne vous demande ni votre nom, ni votre adresse")
     expect(famille.get_by_role("button", name="Se déconnecter")).to_have_count(0)
     expect(famille.get_by_label("Votre commune").locator("option")).to_have_text(
-        ["Choisissez votre commune", *COMMUNES]
+        ["Choisissez votre commune", *(f"{nom} ({DEPARTEMENT})" for nom in COMMUNES)]
     )
     # The questions come in the order the coordinator set with the arrows.
     expect(famille.locator(".question > .fw-semibold")).to_have_text([SATISFACTION, f"{GARDE} *", DIFFICULTES])
@@ -330,13 +336,13 @@ def test_parcours_diagnostic_du_questionnaire_aux_resultats(personne, capturer, 
 
     # 8. Filtered by commune: Beausite's family only, then a commune nobody answered from.
     filtre_commune = page.get_by_label("Commune", exact=True)
-    filtre_commune.select_option(label="Beausite")
+    filtre_commune.select_option(label=f"Beausite ({DEPARTEMENT})")
     page.get_by_role("button", name="Filtrer").click()
     expect(page).to_have_url(re.compile(rf"resultats/\?.*commune={beausite.pk}"))
     expect(page.get_by_text("1 réponse sur 2 (filtre appliqué)")).to_be_visible()
     expect(graphique.locator("g").filter(has_text="Crèche")).to_contain_text("1 · 100 %")
 
-    filtre_commune.select_option(label="Seuil-d'Argonne")
+    filtre_commune.select_option(label=f"Seuil-d'Argonne ({DEPARTEMENT})")
     page.get_by_role("button", name="Filtrer").click()
     expect(page).to_have_url(re.compile(rf"resultats/\?.*commune={seuil.pk}"))
     expect(page.get_by_text("0 réponse sur 2 (filtre appliqué)")).to_be_visible()
@@ -349,11 +355,6 @@ def test_parcours_diagnostic_du_questionnaire_aux_resultats(personne, capturer, 
     expect(page.get_by_text("2 réponses", exact=True)).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG diagnostic/views.py (vue enquete) : le Prefetch des questions annoté par Count('valeurs') "
-    "fait un GROUP BY, et Django n'applique pas Meta.ordering à un GROUP BY : la liste ne suit pas Question.ordre.",
-)
 def test_les_fleches_reordonnent_la_liste(personne, capturer, live_server, charte):
     enquete = creer_enquete(charte, QUESTIONNAIRE_TROIS_QUESTIONS, par=coordinateur(charte))
     page = personne("coordinateur")

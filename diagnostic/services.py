@@ -107,6 +107,27 @@ def enregistrer_reponse(enquete, *, profil, valeurs, canal, jeton, par=None):
         return existante, False
 
 
+def enregistrer_reponses_en_masse(enquete, reponses, *, canal, par=None):
+    """Store many answers at once, (profil, valeurs, jeton) each: a few queries, not a few per answer.
+
+    The caller runs it in a transaction and has already left out the tokens stored before.
+    """
+    familles = Famille.objects.bulk_create(Famille(**profil) for profil, _valeurs, _jeton in reponses)
+    stockees = Reponse.objects.bulk_create(
+        Reponse(enquete=enquete, famille=famille, canal=canal, jeton_soumission=jeton, saisie_par=par)
+        for famille, (_profil, _valeurs, jeton) in zip(familles, reponses, strict=True)
+    )
+    Valeur.objects.bulk_create(
+        (
+            Valeur(reponse=reponse, **valeur)
+            for reponse, (_profil, valeurs, _jeton) in zip(stockees, reponses, strict=True)
+            for valeur in valeurs
+        ),
+        batch_size=5000,
+    )
+    return stockees
+
+
 class StructureVerrouillee(Exception):
     """The change would delete answers already given."""
 

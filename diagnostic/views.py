@@ -36,13 +36,22 @@ def _question(request, pk):
     )
 
 
-def _questions(enquete):
+def questions_ordonnees(enquete):
     # Explicit order: an aggregate (answer counts) would otherwise drop the model's default ordering.
     return (
         enquete.questions.select_related("section", "condition_option")
         .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("ordre", "id")))
         .order_by("section__ordre", "section_id", "ordre", "id")
     )
+
+
+def questions_visibles(request, enquete):
+    """The questions whose results the user may read: all for coordinators and referents, else the
+    published ones without free text (families' words stay with the charter's team)."""
+    questions = questions_ordonnees(enquete)
+    if not request.user.has_perm("diagnostic.voir_tout", request.charte):
+        questions = questions.filter(resultats_publies=True).exclude(type__in=Question.TYPES_TEXTE)
+    return questions
 
 
 def vers_enquete(enquete):
@@ -80,7 +89,7 @@ def nouvelle_enquete(request, charte_slug):
 def enquete(request, charte_slug, pk):
     enquete = _enquete(request, pk)
     sections = enquete.sections.prefetch_related(
-        Prefetch("questions", queryset=_questions(enquete).annotate(nb_valeurs=Count("valeurs")))
+        Prefetch("questions", queryset=questions_ordonnees(enquete).annotate(nb_valeurs=Count("valeurs")))
     )
     return render(
         request,
@@ -221,7 +230,7 @@ def _questionnaire(request, enquete, **kwargs):
     return QuestionnaireForm(
         request.POST or None,
         enquete=enquete,
-        questions=_questions(enquete),
+        questions=questions_ordonnees(enquete),
         communes=enquete.charte.communes.order_by("nom"),
         initial={"jeton": secrets.token_urlsafe(24)},
         **kwargs,
@@ -284,10 +293,7 @@ def resultats_enquete(request, charte_slug, pk):
     enquete = _enquete(request, pk)
     voit_tout = request.user.has_perm("diagnostic.voir_tout", request.charte)
     filtre = ReponseFilter(request.GET or None, queryset=enquete.reponses.all(), charte=request.charte)
-    questions = _questions(enquete)
-    if not voit_tout:
-        questions = questions.filter(resultats_publies=True).exclude(type__in=Question.TYPES_TEXTE)
-    liste = resultats(questions, filtre.qs)
+    liste = resultats(questions_visibles(request, enquete), filtre.qs)
     for resultat in liste:
         resultat.graphique = barres_svg(resultat.barres, resultat.question.texte) if resultat.barres else ""
         if not voit_tout:
@@ -303,6 +309,7 @@ def resultats_enquete(request, charte_slug, pk):
             "resultats": liste,
             "voit_tout": voit_tout,
             "peut_gerer": request.user.has_perm("diagnostic.gerer", request.charte),
+            "peut_gerer_besoins": request.user.has_perm("diagnostic.gerer_besoins", request.charte),
         },
     )
 
@@ -311,10 +318,7 @@ def resultats_enquete(request, charte_slug, pk):
 def croisement(request, charte_slug, pk):
     """Cross-tabulation of two questions (choices or scales), with the same filters as the results."""
     enquete = _enquete(request, pk)
-    questions = _questions(enquete).filter(type__in=TYPES_CROISABLES)
-    if not request.user.has_perm("diagnostic.voir_tout", request.charte):
-        questions = questions.filter(resultats_publies=True)
-    questions = list(questions)
+    questions = list(questions_visibles(request, enquete).filter(type__in=TYPES_CROISABLES))
     par_pk = {str(q.pk): q for q in questions}
     filtre = ReponseFilter(request.GET or None, queryset=enquete.reponses.all(), charte=request.charte)
     ligne, colonne = par_pk.get(request.GET.get("ligne")), par_pk.get(request.GET.get("colonne"))

@@ -150,6 +150,10 @@ class Etape(models.Model):
     jalon_cosigne_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="cosigné par", on_delete=models.PROTECT, null=True, related_name="+"
     )
+    soumise_le = models.DateTimeField("soumise à validation le", null=True, blank=True)
+    soumise_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="soumise par", on_delete=models.PROTECT, null=True, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -203,6 +207,16 @@ class Etape(models.Model):
             raise ValidationError({"date_fin": "La fin de l'étape doit suivre son début."})
         if self.echeance_jalon and self.date_debut and self.echeance_jalon < self.date_debut:
             raise ValidationError({"echeance_jalon": "L'échéance du jalon ne peut précéder le début de l'étape."})
+
+    @transaction.atomic
+    def soumettre(self, par):
+        """The stage's work is ready for its gate: the COPIL is asked to validate it."""
+        if self.jalon_valide:
+            raise ValidationError("Ce jalon est déjà validé.")
+        self.soumise_le, self.soumise_par = timezone.now(), par
+        self.version += 1
+        self.save()
+        Journal.noter(self.charte, par, f"{self.get_numero_display()} soumis à validation (« {self.libelle_jalon} »)")
 
     @transaction.atomic
     def valider_jalon(self, par, le, instance):

@@ -27,6 +27,7 @@ urlpatterns = [
     path("besoins/nouveau/", views_besoins.nouveau_besoin, name="nouveau_besoin"),
     path("besoins/<int:pk>/modifier/", views_besoins.modifier_besoin, name="modifier_besoin"),
     path("besoins/<int:pk>/supprimer/", views_besoins.supprimer_besoin, name="supprimer_besoin"),
+    path("besoins/soumettre/", views_besoins.soumettre_diagnostic, name="soumettre_diagnostic"),
 ]
 
 # Survey files (exports, import, QR code) and territory data / interviews live in their own modules.

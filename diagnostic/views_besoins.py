@@ -14,7 +14,9 @@ from diagnostic.resultats import constat_principal
 
 
 def jalon_du_diagnostic(charte):
-    return charte.etapes.get(numero=Etape.Numero.DIAGNOSTIC)
+    return charte.etapes.select_related("soumise_par", "jalon_valide_par", "jalon_cosigne_par").get(
+        numero=Etape.Numero.DIAGNOSTIC
+    )
 
 
 def motif_gel(etape):
@@ -134,4 +136,23 @@ def supprimer_besoin(request, charte_slug, pk):
             besoin.delete()
             Journal.noter(request.charte, request.user, f"Besoin « {besoin} » supprimé")
         messages.success(request, f"Le besoin « {besoin} » est supprimé.")
+    return vers_besoins(request.charte)
+
+
+@require_POST
+@permission_charte("diagnostic.gerer_besoins")
+def soumettre_diagnostic(request, charte_slug):
+    """The coordinator asks the COPIL to validate the diagnostic (its needs, with their evidence)."""
+    etape = jalon_du_diagnostic(request.charte)
+    if not request.charte.besoins.exists():
+        messages.error(request, "Identifiez au moins un besoin avant de soumettre le diagnostic.")
+    elif etape.jalon_valide:
+        messages.error(request, motif_gel(etape))
+    else:
+        etape.soumettre(par=request.user)
+        messages.success(
+            request,
+            "Le diagnostic est soumis à la validation du COPIL. Le référent de "
+            "l'intercommunalité pourra cosigner la validation.",
+        )
     return vers_besoins(request.charte)

@@ -14,7 +14,7 @@ def tableau_de_bord(request, charte_slug):
     """The charter at a glance: timeline, current stage, what is late, territory, people."""
     charte = request.charte
     aujourd_hui = timezone.localdate()
-    etapes = list(charte.etapes.select_related("jalon_valide_par", "jalon_cosigne_par"))
+    etapes = list(charte.etapes.select_related("jalon_valide_par", "jalon_cosigne_par", "soumise_par"))
     territoire = charte.communes.aggregate(nb=Count("id"), population=Sum("population"))
     nb_par_role = dict(charte.membres.values_list("role").annotate(nb=Count("id")).values_list("role", "nb"))
     roles = [(libelle, nb_par_role[role]) for role, libelle in Membre.Role.choices if role in nb_par_role]

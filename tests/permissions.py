@@ -47,6 +47,7 @@ ATTENDU = {
     "diagnostic:nouveau_besoin": {"GET": COORDINATEUR, "POST": COORDINATEUR},
     "diagnostic:modifier_besoin": {"GET": COORDINATEUR, "POST": COORDINATEUR},
     "diagnostic:supprimer_besoin": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
+    "diagnostic:soumettre_diagnostic": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
 }
 
 

@@ -53,15 +53,25 @@ QUESTION_ADRESSEE_PAR_ID = {
 }
 
 
+BESOIN_ADRESSE_PAR_ID = {"diagnostic:modifier_besoin", "diagnostic:supprimer_besoin"}
+SANS_ARGUMENT = {
+    "diagnostic:enquetes",
+    "diagnostic:nouvelle_enquete",
+    "diagnostic:besoins",
+    "diagnostic:nouveau_besoin",
+    "diagnostic:soumettre_diagnostic",
+}
+
+
 def url_du_diagnostic(page, charte):
     enquete = creer_enquete(charte, QUESTIONNAIRE_MINIMAL, par=None)
     question = enquete.questions.get()
     arguments = {"charte_slug": charte.slug}
     if page in QUESTION_ADRESSEE_PAR_ID:
         arguments["pk"] = question.pk
-    elif page not in ("diagnostic:enquetes", "diagnostic:nouvelle_enquete") and "besoin" not in page:
+    elif page not in SANS_ARGUMENT and page not in BESOIN_ADRESSE_PAR_ID:
         arguments["pk"] = enquete.pk
-    if page in ("diagnostic:modifier_besoin", "diagnostic:supprimer_besoin"):
+    if page in BESOIN_ADRESSE_PAR_ID:
         arguments["pk"] = Besoin.objects.create(charte=charte, domaine="sante", titre="Accès aux soins").pk
     if page == "diagnostic:nouvelle_question":
         arguments["section_pk"] = question.section_id

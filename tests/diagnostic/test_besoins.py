@@ -189,3 +189,22 @@ def test_une_question_citee_par_un_besoin_ne_se_supprime_pas(client_de, enquete)
     )
     assert "citée comme preuve d&#x27;un besoin" in reponse.content.decode()
     assert PreuveQuestion.objects.exists()
+
+
+def test_soumettre_le_diagnostic_puis_le_valider(client_de, personnes, enquete):
+    charte = enquete.charte
+    client = client_de(personnes["coordinateur"])
+    url = reverse("diagnostic:soumettre_diagnostic", args=[charte.slug])
+    reponse = client.post(url, follow=True)
+    assert "Identifiez au moins un besoin" in reponse.content.decode()
+    Besoin.objects.create(charte=charte, domaine="sante", titre="Accès aux soins")
+    client.post(url)
+    etape = charte.etapes.get(numero=1)
+    assert etape.soumise_par == personnes["coordinateur"]
+    page = client.get(reverse("rapports:tableau_de_bord", args=[charte.slug])).content.decode()
+    assert "Soumis à validation le" in page
+    client.post(reverse("charte:jalon", args=[charte.slug, 1]), {"le": "2025-05-15", "instance": "COPIL du 15 mai"})
+    client_de(personnes["referent"]).post(reverse("charte:cosigner_jalon", args=[charte.slug, 1]))
+    page = client_de(personnes["observateur"]).get(reverse("diagnostic:besoins", args=[charte.slug])).content.decode()
+    assert "les besoins sont figés" in page and "COPIL du 15 mai" in page
+    assert f"cosigné par {personnes['referent']}" in page

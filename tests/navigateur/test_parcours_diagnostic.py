@@ -180,7 +180,12 @@ def test_parcours_diagnostic_du_questionnaire_aux_resultats(personne, capturer, 
     condition = page.get_by_label("Afficher seulement si cette réponse est cochée")
     # Only the options of the choice questions already written are offered as conditions.
     expect(condition.locator("option")).to_have_text(
-        ["---------", f"{GARDE} → Crèche", f"{GARDE} → Assistante maternelle", f"{GARDE} → Autre (précisez)"]
+        [
+            "Toujours afficher (pas de condition)",
+            f"{GARDE} → Crèche",
+            f"{GARDE} → Assistante maternelle",
+            f"{GARDE} → Autre (précisez)",
+        ]
     )
     condition.select_option(label=f"{GARDE} → Crèche")
     capturer(page, "33-question-conditionnelle")

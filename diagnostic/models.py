@@ -44,6 +44,8 @@ class Enquete(models.Model):
     ouverture = models.DateField("ouverte à partir du", null=True, blank=True)
     fermeture = models.DateField("fermée après le", null=True, blank=True)
     creee_le = models.DateTimeField(auto_now_add=True)
+    # Bumped on every change of sections, questions or options: the public form caches the structure.
+    version_structure = models.PositiveIntegerField(default=1, editable=False)
 
     objects = EnqueteQuerySet.as_manager()
 
@@ -53,6 +55,9 @@ class Enquete(models.Model):
 
     def __str__(self):
         return self.titre
+
+    def structure_modifiee(self):
+        Enquete.objects.filter(pk=self.pk).update(version_structure=models.F("version_structure") + 1)
 
     def motif_fermeture(self, aujourd_hui=None):
         """Why the public form does not take answers today, in the words shown to families (None if it does)."""

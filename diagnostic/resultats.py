@@ -32,27 +32,42 @@ class Resultat:
     moyenne: float | None = None
 
 
-def resultats(questions, reponses):
-    """One Resultat per question, for the answers in the `reponses` queryset (filters applied)."""
+# A household gives several rows to these questions (one per ticked option or grid line).
+TYPES_A_PLUSIEURS_LIGNES = {Question.Type.CHOIX_MULTIPLE, Question.Type.GRILLE}
+
+
+def resultats(questions, reponses=None):
+    """One Resultat per question, for the answers in `reponses` (a filtered queryset; None: all)."""
     questions = list(questions)
-    valeurs = Valeur.objects.filter(reponse__in=reponses.values("pk"), question__in=questions)
-    repondants = dict(
-        valeurs.values_list("question").annotate(n=Count("reponse", distinct=True)).values_list("question", "n")
-    )
+    valeurs = Valeur.objects.filter(question__in=questions)
+    if reponses is not None:
+        valeurs = valeurs.filter(reponse__in=reponses.values("pk"))
+    types = {q.pk: q.type for q in questions}
     # One grouped query serves every kind: (question, option, nombre) → count.
     groupes = valeurs.values_list("question", "option", "nombre").annotate(n=Count("id"))
-    par_option, par_niveau, distribution_nombres = {}, {}, {}
-    types = {q.pk: q.type for q in questions}
+    par_option, par_niveau, distribution_nombres, repondants = {}, {}, {}, {}
     for q, o, v, n in groupes:
+        if types[q] not in TYPES_A_PLUSIEURS_LIGNES:  # one row per respondent: the counts add up
+            repondants[q] = repondants.get(q, 0) + n
         if types[q] == Question.Type.NOMBRE:
             distribution_nombres.setdefault(q, []).append((v, n))
         elif types[q] in Question.TYPES_ECHELLE:
             par_niveau[(q, o, int(v))] = n
         if o is not None:
             par_option[(q, o)] = par_option.get((q, o), 0) + n
+    # Only where a household has several rows does counting respondents need a DISTINCT.
+    plusieurs = [q for q in questions if q.type in TYPES_A_PLUSIEURS_LIGNES]
+    if plusieurs:
+        repondants |= dict(
+            valeurs.filter(question__in=plusieurs)
+            .values_list("question")
+            .annotate(n=Count("reponse", distinct=True))
+            .values_list("question", "n")
+        )
     textes = {}
+    # Latest first; answer ids grow with time, so no join on the answers' dates is needed.
     recents = valeurs.exclude(texte="").annotate(
-        rang=Window(RowNumber(), partition_by=F("question"), order_by=F("reponse__soumise_le").desc())
+        rang=Window(RowNumber(), partition_by=F("question"), order_by=F("reponse_id").desc())
     )
     for q, texte in recents.filter(rang__lte=TEXTES_AFFICHES).values_list("question", "texte"):
         textes.setdefault(q, []).append(texte)

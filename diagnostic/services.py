@@ -141,6 +141,7 @@ def enregistrer_question(question, libelles, libelle_autre=""):
     have already chosen is refused.
     """
     question.save()
+    question.enquete.structure_modifiee()
     lignes = [(libelle, False) for libelle in libelles] + ([(libelle_autre, True)] if libelle_autre else [])
     if question.type not in Question.TYPES_A_OPTIONS | {Question.Type.GRILLE}:
         lignes = []
@@ -176,3 +177,4 @@ def deplacer_question(question, sens):
     for rang, q in enumerate(voisines):
         q.ordre = rang
     Question.objects.bulk_update(voisines, ["ordre"])
+    question.enquete.structure_modifiee()

@@ -1,3 +1,4 @@
+import functools
 import secrets
 
 from django.contrib import messages
@@ -156,6 +157,7 @@ def nouvelle_section(request, charte_slug, pk):
         form.instance.enquete = enquete
         form.instance.ordre = enquete.sections.count()
         form.save()
+        enquete.structure_modifiee()
         return vers_enquete(enquete)
     return render(
         request,
@@ -205,6 +207,7 @@ def supprimer_question(request, charte_slug, pk):
         messages.error(request, "Cette question est citée comme preuve d'un besoin : retirez-la d'abord du besoin.")
     else:
         question.delete()
+        question.enquete.structure_modifiee()
         messages.success(request, "La question est supprimée.")
     return vers_enquete(question.enquete)
 
@@ -226,11 +229,17 @@ def publier_resultat(request, charte_slug, pk):
     return redirect("diagnostic:resultats", charte_slug=charte_slug, pk=question.enquete_id)
 
 
+@functools.lru_cache(maxsize=64)
+def structure_en_cache(enquete_pk, version_structure):
+    """The questions and options of a survey, read once per structure version (public form's hot path)."""
+    return list(questions_ordonnees(Enquete(pk=enquete_pk)))
+
+
 def _questionnaire(request, enquete, **kwargs):
     return QuestionnaireForm(
         request.POST or None,
         enquete=enquete,
-        questions=questions_ordonnees(enquete),
+        questions=structure_en_cache(enquete.pk, enquete.version_structure),
         communes=enquete.charte.communes.order_by("nom"),
         initial={"jeton": secrets.token_urlsafe(24)},
         **kwargs,
@@ -288,12 +297,21 @@ def questionnaire_merci(request, jeton):
     return render(request, "diagnostic/questionnaire_merci.html", {"enquete": enquete})
 
 
+def reponses_filtrees(filtre):
+    """The filtered answers, or None when no filter is set (all of them: a cheaper query)."""
+    if not filtre.is_bound or (
+        filtre.is_valid() and not any(v not in (None, "") for v in filtre.form.cleaned_data.values())
+    ):
+        return None
+    return filtre.qs
+
+
 @permission_charte("diagnostic.voir")
 def resultats_enquete(request, charte_slug, pk):
     enquete = _enquete(request, pk)
     voit_tout = request.user.has_perm("diagnostic.voir_tout", request.charte)
     filtre = ReponseFilter(request.GET or None, queryset=enquete.reponses.all(), charte=request.charte)
-    liste = resultats(questions_visibles(request, enquete), filtre.qs)
+    liste = resultats(questions_visibles(request, enquete), reponses_filtrees(filtre))
     for resultat in liste:
         resultat.graphique = barres_svg(resultat.barres, resultat.question.texte) if resultat.barres else ""
         if not voit_tout:

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from charte.celery import app as celery_app
 from charte.models import Membre
+from diagnostic.views import structure_en_cache
 from tests.factories import CharteFactory, MembreFactory, UtilisateurFactory
 
 ROLES = [role.value for role in Membre.Role]
@@ -17,6 +18,12 @@ def taches_en_processus(request):
     celery_app.conf.task_always_eager = en_processus
     yield
     celery_app.conf.task_always_eager = ancien
+
+
+@pytest.fixture(autouse=True)
+def structures_oubliees():
+    """Each test starts without the public form's in-process cache of survey structures."""
+    structure_en_cache.cache_clear()
 
 
 @pytest.fixture

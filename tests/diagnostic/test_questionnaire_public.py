@@ -186,3 +186,24 @@ def test_une_condition_placee_apres_sa_question_est_respectee(client, enquete):
     donnees = reponses_valides(enquete, **{f"q{difficulte.pk}": [option(enquete, "difficulte", "Coût").pk]})
     client.post(url(enquete), donnees)
     assert Valeur.objects.filter(question=difficulte).count() == 1
+
+
+def test_le_formulaire_public_suit_les_changements_de_structure(client, client_de, enquete):
+    client.get(url(enquete))  # the structure is now cached
+    coordinateur = client_de(enquete.charte.membres.get().utilisateur)
+    garde = question(enquete, "garde")
+    coordinateur.post(
+        reverse("diagnostic:modifier_question", args=[enquete.charte.slug, garde.pk]),
+        {
+            "texte": "Qui garde le plus souvent votre enfant ?",
+            "type": "choix_unique",
+            "code": "garde",
+            "obligatoire": "on",
+            "lignes": "Crèche\nGrands-parents\nVoisins",
+            "libelle_autre": "Autre",
+            "echelle": "",
+        },
+    )
+    coordinateur.logout()
+    page = client.get(url(enquete)).content.decode()
+    assert "Qui garde le plus souvent votre enfant ?" in page and "Voisins" in page

@@ -9,7 +9,9 @@ urlpatterns = [
     path("comptes/", include("charte.urls_comptes")),
     path("chartes/", include("charte.urls_chartes")),
     path("chartes/<slug:charte_slug>/diagnostic/", include("diagnostic.urls")),
+    path("chartes/<slug:charte_slug>/priorisation/", include("priorisation.urls")),
     path("chartes/", include("rapports.urls")),
     path("e/", include("diagnostic.urls_publiques")),
+    path("s/", include("priorisation.urls_publiques")),
     path("admin/", admin.site.urls),
 ]

@@ -80,6 +80,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Survey results group hundreds of thousands of rows: with PostgreSQL's default 4 MB the
+    # grouping spills to disk and takes twice as long.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c work_mem={env_str('PG_WORK_MEM', '32MB')}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "charte.Utilisateur"
@@ -116,6 +120,14 @@ MEDIA_URL = "media/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Cache: in-process by default; Redis (shared by every web node) as soon as CACHE_URL is set.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # E-mail: console by default, SMTP as soon as EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST", "")

@@ -1,10 +1,12 @@
 import functools
+import hashlib
 import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -26,9 +28,13 @@ from diagnostic.services import (
     structure,
 )
 
+DUREE_CACHE_RESULTATS = 60 * 60
+
 
 def _enquete(request, pk):
-    return get_object_or_404(Enquete.objects.de(request.charte).annotate(nb_reponses=Count("reponses")), pk=pk)
+    return get_object_or_404(
+        Enquete.objects.de(request.charte).annotate(nb_reponses=Count("reponses"), derniere=Max("reponses")), pk=pk
+    )
 
 
 def _question(request, pk):
@@ -306,15 +312,44 @@ def reponses_filtrees(filtre):
     return filtre.qs
 
 
+def resultats_en_cache(enquete, questions, filtre):
+    """The results with their charts, computed again only when an answer, a question or the filter changed.
+
+    The key holds what changes the figures: the answers (count and last id — answers are never
+    edited), the structure version, the questions shown and the filter.
+    """
+    cle = (
+        "resultats:"
+        + hashlib.sha256(
+            repr(
+                (
+                    enquete.pk,
+                    enquete.nb_reponses,
+                    enquete.derniere,
+                    enquete.version_structure,
+                    [(q.pk, q.resultats_publies) for q in questions],
+                    sorted(filtre.data.lists()) if filtre.is_bound else None,
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    liste = cache.get(cle)
+    if liste is None:
+        liste = resultats(questions, reponses_filtrees(filtre))
+        for resultat in liste:
+            resultat.graphique = barres_svg(resultat.barres, resultat.question.texte) if resultat.barres else ""
+        cache.set(cle, liste, DUREE_CACHE_RESULTATS)
+    return liste
+
+
 @permission_charte("diagnostic.voir")
 def resultats_enquete(request, charte_slug, pk):
     enquete = _enquete(request, pk)
     voit_tout = request.user.has_perm("diagnostic.voir_tout", request.charte)
     filtre = ReponseFilter(request.GET or None, queryset=enquete.reponses.all(), charte=request.charte)
-    liste = resultats(questions_visibles(request, enquete), reponses_filtrees(filtre))
-    for resultat in liste:
-        resultat.graphique = barres_svg(resultat.barres, resultat.question.texte) if resultat.barres else ""
-        if not voit_tout:
+    liste = resultats_en_cache(enquete, list(questions_visibles(request, enquete)), filtre)
+    if not voit_tout:
+        for resultat in liste:
             resultat.textes = []
     return render(
         request,

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,9 +22,10 @@ def taches_en_processus(request):
 
 
 @pytest.fixture(autouse=True)
-def structures_oubliees():
-    """Each test starts without the public form's in-process cache of survey structures."""
+def caches_vides():
+    """Each test starts with empty caches (survey structures, results)."""
     structure_en_cache.cache_clear()
+    cache.clear()
 
 
 @pytest.fixture

@@ -135,3 +135,14 @@ def test_croiser_deux_questions(client_de, enquete):
         {"ligne": question(enquete, "garde").pk, "colonne": question(enquete, "satisfaction").pk},
     )
     assert "2 <span" in page.content.decode()
+
+
+def test_les_resultats_en_cache_suivent_les_nouvelles_reponses_et_la_publication(client_de, enquete):
+    client = client_de(enquete.charte.membres.get().utilisateur)
+    url = reverse("diagnostic:resultats", args=[enquete.charte.slug, enquete.pk])
+    repondre_en_masse(enquete, 2)
+    assert "2 répondants" in client.get(url).content.decode()
+    repondre_en_masse(enquete, 1)
+    assert "3 répondants" in client.get(url).content.decode()
+    client.post(reverse("diagnostic:publier_resultat", args=[enquete.charte.slug, question(enquete, "garde").pk]))
+    assert "Retirer des partenaires" in client.get(url).content.decode()

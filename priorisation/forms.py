@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils import timezone
 
-from priorisation.models import Participant, Seance
+from priorisation.models import Participant, Priorite, Seance
 from priorisation.services import NOTE_MAX, NOTE_MIN
 
 
@@ -143,3 +144,56 @@ class GrilleForm(forms.Form):
             except (TypeError, ValueError):
                 continue
         return total
+
+
+class DecisionForm(forms.Form):
+    """The date and the body of the decision."""
+
+    le = forms.DateField(
+        label="Décidées le", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+    )
+    instance = forms.ChoiceField(
+        label="Par", choices=Priorite.Instance.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+
+    def clean_le(self):
+        le = self.cleaned_data["le"]
+        if le > timezone.localdate():
+            raise forms.ValidationError("La date de décision ne peut pas être dans le futur.")
+        return le
+
+
+class PrioriteForm(forms.Form):
+    """One need of the ranking: retained or not, reworded, possibly grouped with other needs."""
+
+    retenu = forms.BooleanField(label="Retenir", required=False)
+    besoin = forms.IntegerField(widget=forms.HiddenInput)
+    intitule = forms.CharField(
+        label="Intitulé de la priorité",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    justification = forms.CharField(
+        label="Justification",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+    )
+    regroupes = forms.MultipleChoiceField(
+        label="Regrouper avec",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select form-select-sm", "size": 3}),
+    )
+
+    def __init__(self, *args, besoins, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regroupes"].choices = [(str(b.pk), b.titre) for b in besoins]
+
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("retenu") and not donnees.get("intitule", "").strip():
+            self.add_error("intitule", "Donnez un intitulé à la priorité retenue.")
+        return donnees
+
+
+PrioritesFormSet = forms.formset_factory(PrioriteForm, extra=0)

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 
-from priorisation.models import CRITERES_PAR_DEFAUT, Critere, Note, Participant, Seance
+from charte.models import Etape, Journal
+from priorisation.models import CRITERES_PAR_DEFAUT, Critere, Note, Participant, Priorite, Seance
 
 NOTE_MIN, NOTE_MAX = 1, 5
 
@@ -117,3 +118,45 @@ def creer_seance(charte, *, titre, date, mode, points, seuil, par):
         Critere(seance=seance, libelle=libelle, ordre=rang) for rang, libelle in enumerate(CRITERES_PAR_DEFAUT)
     )
     return seance
+
+
+@dataclass
+class Decision:
+    """A need retained as a priority, as the coordinator records it."""
+
+    besoin: object
+    intitule: str
+    justification: str = ""
+    regroupes: list = field(default_factory=list)
+
+
+@transaction.atomic
+def decider_priorites(seance, decisions, *, le, instance, par):
+    """Record the retained priorities in order (rank 1 first); they replace earlier ones.
+
+    The gate « priorités décidées » of the timeline is validated by the same act.
+    """
+    if seance.statut != Seance.Statut.CLOSE:
+        raise ValidationError("Clôturez d'abord le vote : les priorités se décident sur des résultats définitifs.")
+    if not decisions:
+        raise ValidationError("Retenez au moins un besoin comme priorité.")
+    charte = seance.charte
+    charte.priorites.all().delete()
+    for rang, decision in enumerate(decisions, start=1):
+        priorite = Priorite.objects.create(
+            charte=charte,
+            seance=seance,
+            besoin=decision.besoin,
+            rang=rang,
+            intitule=decision.intitule,
+            justification=decision.justification,
+            decidee_le=le,
+            instance=instance,
+            decidee_par=par,
+        )
+        priorite.besoins_regroupes.set(decision.regroupes)
+    libelle_instance = Priorite.Instance(instance).label
+    Journal.noter(charte, par, f"{len(decisions)} priorités décidées le {le:%d/%m/%Y} ({libelle_instance})")
+    etape = charte.etapes.get(numero=Etape.Numero.PRIORISATION)
+    if not etape.jalon_valide:
+        etape.valider_jalon(par=par, le=le, instance=f"{libelle_instance} — {seance.titre}")

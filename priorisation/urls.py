@@ -12,4 +12,5 @@ urlpatterns = [
     path("seances/<int:pk>/poids/", views.poids_des_criteres, name="poids"),
     path("seances/<int:pk>/voter/", views.voter, name="voter"),
     path("seances/<int:pk>/resultats/", views.resultats, name="resultats"),
+    path("seances/<int:pk>/decision/", views.decision, name="decision"),
 ]

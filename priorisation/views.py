@@ -13,11 +13,20 @@ from django.views.decorators.http import require_POST
 from charte.decorators import permission_charte
 from charte.graphiques import barres_svg
 from charte.models import Journal
-from priorisation.forms import ArriveeForm, GrilleForm, NouvelleSeanceForm, PoidsForm, RejoindreForm
+from priorisation.forms import (
+    ArriveeForm,
+    DecisionForm,
+    GrilleForm,
+    NouvelleSeanceForm,
+    PoidsForm,
+    PrioritesFormSet,
+    RejoindreForm,
+)
 from priorisation.models import Participant, Priorite, Seance
-from priorisation.services import NOTE_MAX, classement, creer_seance, enregistrer_notes
+from priorisation.services import NOTE_MAX, Decision, classement, creer_seance, decider_priorites, enregistrer_notes
 
 NB_A_DISCUTER = 3
+NB_RETENUS_PROPOSES = 6  # the method usually retains about six priorities
 SEL_COOKIE = "priorisation.invite"
 DUREE_COOKIE = 60 * 60 * 24 * 30
 
@@ -342,3 +351,57 @@ def voter_invite(request, code):
         )
         return reponse
     return _grille(request, seance, participant, "priorisation/voter_invite.html", contexte)
+
+
+@permission_charte("priorisation.gerer")
+def decision(request, charte_slug, pk):
+    """After the vote: the coordinator records which needs become the plan's priorities, in order."""
+    seance = _seance(request, pk)
+    if seance.statut != Seance.Statut.CLOSE:
+        messages.error(request, "Clôturez d'abord le vote : les priorités se décident sur des résultats définitifs.")
+        return vers_seance(seance)
+    lignes = classement(seance)
+    besoins = {ligne.besoin.pk: ligne.besoin for ligne in lignes}
+    initial = [
+        {"besoin": ligne.besoin.pk, "intitule": ligne.besoin.titre, "retenu": rang < NB_RETENUS_PROPOSES}
+        for rang, ligne in enumerate(lignes)
+    ]
+    form = DecisionForm(request.POST or None, initial={"le": timezone.localdate(), "instance": "copil"})
+    lignes_form = PrioritesFormSet(
+        request.POST or None, initial=initial, prefix="lignes", form_kwargs={"besoins": list(besoins.values())}
+    )
+    if request.method == "POST" and form.is_valid() and lignes_form.is_valid():
+        decisions = [
+            Decision(
+                besoins[f.cleaned_data["besoin"]],
+                f.cleaned_data["intitule"].strip(),
+                f.cleaned_data["justification"].strip(),
+                [besoins[int(pk)] for pk in f.cleaned_data["regroupes"] if int(pk) in besoins],
+            )
+            for f in lignes_form
+            if f.cleaned_data.get("retenu") and f.cleaned_data["besoin"] in besoins
+        ]
+        try:
+            decider_priorites(
+                seance, decisions, le=form.cleaned_data["le"], instance=form.cleaned_data["instance"], par=request.user
+            )
+        except ValidationError as erreur:
+            messages.error(request, " ".join(erreur.messages))
+        else:
+            messages.success(
+                request,
+                f"{len(decisions)} priorités sont décidées : le jalon « Priorités décidées » "
+                "est inscrit au calendrier.",
+            )
+            return redirect("priorisation:seances", charte_slug=charte_slug)
+    return render(
+        request,
+        "priorisation/decision.html",
+        {
+            "charte": request.charte,
+            "seance": seance,
+            "form": form,
+            "lignes_form": lignes_form,
+            "rangees": list(zip(lignes, lignes_form, strict=False)),  # a tampered POST may hold fewer lines
+        },
+    )

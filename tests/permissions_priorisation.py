@@ -24,6 +24,7 @@ ATTENDU = {
     "priorisation:poids": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},
     "priorisation:voter": {"GET": VOTANTS, "POST": VOTANTS},
     "priorisation:resultats": {"GET": TOUS, "POST": TOUS},
+    "priorisation:decision": {"GET": COORDINATEUR, "POST": COORDINATEUR},
 }
 
 SANS_ARGUMENT = {"priorisation:seances", "priorisation:nouvelle_seance"}

@@ -1,0 +1,83 @@
+import datetime
+
+from django.urls import reverse
+
+from charte.models import Journal
+from priorisation.models import Priorite, Seance
+from priorisation.services import enregistrer_notes
+from tests.priorisation.test_classement import besoin, participant, seance_de
+
+
+def voter_et_clore(seance):
+    critere = seance.criteres.first()
+    enregistrer_notes(
+        participant(seance),
+        {
+            (besoin(seance, "Santé"), critere.pk): 5,
+            (besoin(seance, "Garde"), critere.pk): 3,
+            (besoin(seance, "Transport"), critere.pk): 1,
+        },
+    )
+    Seance.objects.filter(pk=seance.pk).update(statut=Seance.Statut.CLOSE)
+
+
+def donnees(lignes, le="2025-06-12", instance="copil"):
+    """POST data of the decision form; lignes: [(besoin pk, retenu, intitulé, regroupés)] in ranking order."""
+    data = {"le": le, "instance": instance, "lignes-TOTAL_FORMS": len(lignes), "lignes-INITIAL_FORMS": len(lignes)}
+    for i, (pk, retenu, intitule, regroupes) in enumerate(lignes):
+        data |= {
+            f"lignes-{i}-besoin": pk,
+            f"lignes-{i}-intitule": intitule,
+            f"lignes-{i}-justification": "",
+            f"lignes-{i}-regroupes": [str(r) for r in regroupes],
+        }
+        if retenu:
+            data[f"lignes-{i}-retenu"] = "on"
+    return data
+
+
+def test_decider_les_priorites_valide_le_jalon(client_de, charte):
+    seance = seance_de(charte)
+    voter_et_clore(seance)
+    client = client_de(charte.membres.get().utilisateur)
+    url = reverse("priorisation:decision", args=[charte.slug, seance.pk])
+    page = client.get(url).content.decode()
+    assert page.index("Santé") < page.index("Garde") < page.index("Transport")
+    sante, garde, transport = besoin(seance, "Santé"), besoin(seance, "Garde"), besoin(seance, "Transport")
+    reponse = client.post(
+        url,
+        donnees(
+            [
+                (sante, True, "Accéder aux soins près de chez soi", [transport]),
+                (garde, True, "Garde aux horaires agricoles", []),
+                (transport, False, "Transport", []),
+            ]
+        ),
+    )
+    assert reponse.status_code == 302
+    priorites = list(Priorite.objects.order_by("rang"))
+    assert [(p.rang, p.intitule, p.besoin_id) for p in priorites] == [
+        (1, "Accéder aux soins près de chez soi", sante),
+        (2, "Garde aux horaires agricoles", garde),
+    ]
+    assert list(priorites[0].besoins_regroupes.values_list("pk", flat=True)) == [transport]
+    etape = charte.etapes.get(numero=2)
+    assert etape.jalon_valide_le == datetime.date(2025, 6, 12)
+    assert Journal.objects.filter(charte=charte, action__startswith="2 priorités décidées").exists()
+    assert (
+        "Accéder aux soins près de chez soi"
+        in client.get(reverse("priorisation:seances", args=[charte.slug])).content.decode()
+    )
+
+
+def test_une_priorite_sans_intitule_ou_une_seance_ouverte_sont_refusees(client_de, charte):
+    seance = seance_de(charte)
+    client = client_de(charte.membres.get().utilisateur)
+    url = reverse("priorisation:decision", args=[charte.slug, seance.pk])
+    assert "Clôturez d" in client.get(url, follow=True).content.decode()
+    voter_et_clore(seance)
+    reponse = client.post(url, donnees([(besoin(seance, "Santé"), True, "", [])]))
+    assert "Donnez un intitulé" in reponse.content.decode()
+    reponse = client.post(url, donnees([(besoin(seance, "Santé"), False, "Santé", [])]))
+    assert "Retenez au moins un besoin" in reponse.content.decode()
+    assert not Priorite.objects.exists() and not charte.etapes.get(numero=2).jalon_valide

@@ -202,7 +202,17 @@ class Valeur(models.Model):
     texte = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["question", "option"], name="valeur_question_option")]
+        # Covering indexes for the results page: counts per answer, respondents, latest texts.
+        indexes = [
+            models.Index(fields=["question", "option", "nombre"], include=["reponse"], name="valeur_comptage"),
+            models.Index(fields=["question", "reponse"], name="valeur_question_reponse"),
+            models.Index(
+                fields=["question", "-reponse"],
+                include=["texte"],
+                condition=~models.Q(texte=""),
+                name="valeur_textes_recents",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.question.code} = {self.option or self.nombre or self.texte}"

@@ -44,7 +44,7 @@ def resultats(questions, reponses=None):
         valeurs = valeurs.filter(reponse__in=reponses.values("pk"))
     types = {q.pk: q.type for q in questions}
     # One grouped query serves every kind: (question, option, nombre) → count.
-    groupes = valeurs.values_list("question", "option", "nombre").annotate(n=Count("id"))
+    groupes = valeurs.values_list("question", "option", "nombre").annotate(n=Count("*"))
     par_option, par_niveau, distribution_nombres, repondants = {}, {}, {}, {}
     for q, o, v, n in groupes:
         if types[q] not in TYPES_A_PLUSIEURS_LIGNES:  # one row per respondent: the counts add up

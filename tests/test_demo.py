@@ -30,3 +30,12 @@ def test_seed_demo_est_idempotent_et_donne_les_comptes_annonces(db, capsys):
     assert enquete.reponses.values("famille__commune").distinct().count() > 20
     assert aire.besoins.count() == 12 and len({b.domaine for b in aire.besoins.all()}) == 6
     assert aire.donnees.count() == 14 and aire.entretiens.count() == 5
+    seance = aire.seances.get()
+    assert seance.statut == "close" and seance.participants.count() == 25
+    assert set(seance.participants.values_list("college", flat=True)) == {
+        "familles",
+        "institutions",
+        "elus",
+        "associations",
+    }
+    assert list(aire.priorites.values_list("rang", flat=True)) == [1, 2, 3, 4, 5, 6]

@@ -29,7 +29,7 @@ def _enquete(request, pk):
     return get_object_or_404(Enquete.objects.de(request.charte), pk=pk)
 
 
-def _format(format, formats):
+def format_accepte(format, formats):
     if format not in formats:
         raise Http404("Format de fichier inconnu.")
     return format
@@ -40,7 +40,7 @@ def _telechargement(contenu, type_mime, nom):
     return HttpResponse(contenu, content_type=type_mime, headers={"Content-Disposition": disposition})
 
 
-def _tableur(entetes, lignes, format, nom, feuille):
+def reponse_tableur(entetes, lignes, format, nom, feuille):
     if format == "xlsx":
         contenu = fichiers.ecrire_xlsx(entetes, lignes, feuille)
     else:
@@ -54,7 +54,7 @@ def _nom(enquete, suffixe):
 
 @permission_charte("diagnostic.voir_tout")  # raw answers hold the families' own words
 def export_reponses(request, charte_slug, pk, format):
-    _format(format, TABLEURS)
+    format_accepte(format, TABLEURS)
     enquete = _enquete(request, pk)
     colonnes = fichiers.colonnes(questions_ordonnees(enquete))
     reponses = (
@@ -64,29 +64,29 @@ def export_reponses(request, charte_slug, pk, format):
         .iterator(chunk_size=PAQUET)
     )
     lignes = (fichiers.ligne_export(reponse, colonnes) for reponse in reponses)
-    return _tableur([c.entete for c in colonnes], lignes, format, _nom(enquete, "reponses"), "Réponses")
+    return reponse_tableur([c.entete for c in colonnes], lignes, format, _nom(enquete, "reponses"), "Réponses")
 
 
 @permission_charte("diagnostic.voir")
 def export_resultats(request, charte_slug, pk, format):
-    _format(format, TABLEURS)
+    format_accepte(format, TABLEURS)
     enquete = _enquete(request, pk)
     filtre = ReponseFilter(request.GET or None, queryset=enquete.reponses.all(), charte=request.charte)
     lignes = fichiers.lignes_resultats(resultats(questions_visibles(request, enquete), filtre.qs))
-    return _tableur(fichiers.ENTETES_RESULTATS, lignes, format, _nom(enquete, "resultats"), "Résultats")
+    return reponse_tableur(fichiers.ENTETES_RESULTATS, lignes, format, _nom(enquete, "resultats"), "Résultats")
 
 
 @permission_charte("diagnostic.gerer")
 def modele_import(request, charte_slug, pk, format):
-    _format(format, TABLEURS)
+    format_accepte(format, TABLEURS)
     enquete = _enquete(request, pk)
     entetes = [c.entete for c in fichiers.colonnes_du_modele(questions_ordonnees(enquete))]
-    return _tableur(entetes, [], format, _nom(enquete, "modele-import"), "Réponses")
+    return reponse_tableur(entetes, [], format, _nom(enquete, "modele-import"), "Réponses")
 
 
 @permission_charte("diagnostic.voir")
 def qr_code(request, charte_slug, pk, format):
-    _format(format, IMAGES)
+    format_accepte(format, IMAGES)
     enquete = _enquete(request, pk)
     lien = request.build_absolute_uri(reverse("questionnaire_public", args=[enquete.jeton]))
     return _telechargement(fichiers.qr_code(lien, format), IMAGES[format], f"{_nom(enquete, 'qr-code')}.{format}")

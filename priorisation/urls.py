@@ -13,4 +13,6 @@ urlpatterns = [
     path("seances/<int:pk>/voter/", views.voter, name="voter"),
     path("seances/<int:pk>/resultats/", views.resultats, name="resultats"),
     path("seances/<int:pk>/decision/", views.decision, name="decision"),
+    path("seances/<int:pk>/export.<str:format>", views.export, name="export"),
+    path("seances/<int:pk>/impression/", views.impression, name="impression"),
 ]

@@ -8,11 +8,13 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from charte.decorators import permission_charte
 from charte.graphiques import barres_svg
 from charte.models import Journal
+from diagnostic.views_fichiers import TABLEURS, format_accepte, reponse_tableur
 from priorisation.forms import (
     ArriveeForm,
     DecisionForm,
@@ -405,3 +407,32 @@ def decision(request, charte_slug, pk):
             "rangees": list(zip(lignes, lignes_form, strict=False)),  # a tampered POST may hold fewer lines
         },
     )
+
+
+@permission_charte("priorisation.voir")
+def export(request, charte_slug, pk, format):
+    """The session's ranking as a spreadsheet (CSV or XLSX), with the same anonymity as on screen."""
+    format_accepte(format, TABLEURS)
+    seance = _seance(request, pk)
+    colleges = Participant.College
+    entetes = ["rang", "besoin", "domaine", "score", "votants", "dispersion", *[f"score {c.label}" for c in colleges]]
+    lignes = [
+        [
+            rang,
+            ligne.besoin.titre,
+            ligne.besoin.get_domaine_display(),
+            round(ligne.score, 2),
+            ligne.votants,
+            round(ligne.dispersion, 2),
+            *["" if ligne.par_college[c] is None else round(ligne.par_college[c], 2) for c in colleges.values],
+        ]
+        for rang, ligne in enumerate(classement(seance), start=1)
+    ]
+    return reponse_tableur(entetes, lignes, format, f"{slugify(seance.titre) or 'seance'}-classement", "Classement")
+
+
+@permission_charte("priorisation.voir")
+def impression(request, charte_slug, pk):
+    """A printable page of the results, to hand out or to archive with the COPIL papers."""
+    seance = _seance(request, pk)
+    return render(request, "priorisation/impression.html", {"charte": request.charte, **contexte_resultats(seance)})

@@ -25,6 +25,8 @@ ATTENDU = {
     "priorisation:voter": {"GET": VOTANTS, "POST": VOTANTS},
     "priorisation:resultats": {"GET": TOUS, "POST": TOUS},
     "priorisation:decision": {"GET": COORDINATEUR, "POST": COORDINATEUR},
+    "priorisation:export": {"GET": TOUS, "POST": TOUS},
+    "priorisation:impression": {"GET": TOUS, "POST": TOUS},
 }
 
 SANS_ARGUMENT = {"priorisation:seances", "priorisation:nouvelle_seance"}
@@ -50,4 +52,7 @@ def arguments(page, charte):
     """URL arguments (besides charte_slug) for `page`, creating the objects it needs in `charte`."""
     if page in SANS_ARGUMENT:
         return {}
-    return {"pk": seance_ouverte(charte).pk}
+    arguments = {"pk": seance_ouverte(charte).pk}
+    if page == "priorisation:export":
+        arguments["format"] = "csv"
+    return arguments

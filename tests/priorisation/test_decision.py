@@ -1,5 +1,8 @@
+import csv
 import datetime
+import io
 
+import openpyxl
 from django.urls import reverse
 
 from charte.models import Journal
@@ -81,3 +84,21 @@ def test_une_priorite_sans_intitule_ou_une_seance_ouverte_sont_refusees(client_d
     reponse = client.post(url, donnees([(besoin(seance, "Santé"), False, "Santé", [])]))
     assert "Retenez au moins un besoin" in reponse.content.decode()
     assert not Priorite.objects.exists() and not charte.etapes.get(numero=2).jalon_valide
+
+
+def test_exporter_et_imprimer_le_classement(client_de, personnes, charte):
+    seance = seance_de(charte, seuil=3)
+    voter_et_clore(seance)
+    client = client_de(personnes["observateur"])
+    contenu = client.get(reverse("priorisation:export", args=[charte.slug, seance.pk, "csv"])).content
+    lignes = list(csv.reader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0][:4] == ["rang", "besoin", "domaine", "score"]
+    assert [ligne[1] for ligne in lignes[1:]] == ["Santé", "Garde", "Transport"]
+    assert lignes[1][6] == ""  # one family: below the anonymity threshold, no detail
+    classeur = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("priorisation:export", args=[charte.slug, seance.pk, "xlsx"])).content)
+    )
+    assert classeur.active["B2"].value == "Santé"
+    page = client.get(reverse("priorisation:impression", args=[charte.slug, seance.pk])).content.decode()
+    assert "Santé" in page and "Retour à la séance" in page
+    assert client.get(reverse("priorisation:export", args=[charte.slug, seance.pk, "pdf"])).status_code == 404

@@ -7,6 +7,7 @@ app_name = "priorisation"
 urlpatterns = [
     path("", views.seances, name="seances"),
     path("seances/nouvelle/", views.nouvelle_seance, name="nouvelle_seance"),
+    path("seances/comparer/", views.comparer, name="comparer"),
     path("seances/<int:pk>/", views.seance, name="seance"),
     path("seances/<int:pk>/statut/", views.changer_statut, name="statut_seance"),
     path("seances/<int:pk>/poids/", views.poids_des_criteres, name="poids"),

@@ -436,3 +436,22 @@ def impression(request, charte_slug, pk):
     """A printable page of the results, to hand out or to archive with the COPIL papers."""
     seance = _seance(request, pk)
     return render(request, "priorisation/impression.html", {"charte": request.charte, **contexte_resultats(seance)})
+
+
+@permission_charte("priorisation.voir")
+def comparer(request, charte_slug):
+    """Each need's rank in every session of the charter, side by side."""
+    seances_ = list(request.charte.seances.order_by("date", "id"))
+    rangs = {}  # besoin → {seance pk: (rang, score)}
+    besoins = {}
+    for seance in seances_:
+        for rang, ligne in enumerate(classement(seance), start=1):
+            besoins[ligne.besoin.pk] = ligne.besoin
+            rangs.setdefault(ligne.besoin.pk, {})[seance.pk] = (rang, ligne.score)
+    lignes = sorted(
+        ((besoin, [rangs[pk].get(s.pk) for s in seances_]) for pk, besoin in besoins.items()),
+        key=lambda ligne: min((r[0] for r in ligne[1] if r), default=99),
+    )
+    return render(
+        request, "priorisation/comparer.html", {"charte": request.charte, "seances": seances_, "lignes": lignes}
+    )

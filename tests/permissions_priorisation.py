@@ -26,10 +26,11 @@ ATTENDU = {
     "priorisation:resultats": {"GET": TOUS, "POST": TOUS},
     "priorisation:decision": {"GET": COORDINATEUR, "POST": COORDINATEUR},
     "priorisation:export": {"GET": TOUS, "POST": TOUS},
+    "priorisation:comparer": {"GET": TOUS, "POST": TOUS},
     "priorisation:impression": {"GET": TOUS, "POST": TOUS},
 }
 
-SANS_ARGUMENT = {"priorisation:seances", "priorisation:nouvelle_seance"}
+SANS_ARGUMENT = {"priorisation:seances", "priorisation:nouvelle_seance", "priorisation:comparer"}
 
 
 def seance_ouverte(charte):

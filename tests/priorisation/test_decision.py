@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from charte.models import Journal
 from priorisation.models import Priorite, Seance
-from priorisation.services import enregistrer_notes
+from priorisation.services import creer_seance, enregistrer_notes
 from tests.priorisation.test_classement import besoin, participant, seance_de
 
 
@@ -102,3 +102,21 @@ def test_exporter_et_imprimer_le_classement(client_de, personnes, charte):
     page = client.get(reverse("priorisation:impression", args=[charte.slug, seance.pk])).content.decode()
     assert "Santé" in page and "Retour à la séance" in page
     assert client.get(reverse("priorisation:export", args=[charte.slug, seance.pk, "pdf"])).status_code == 404
+
+
+def test_comparer_deux_seances(client_de, charte):
+    premiere = seance_de(charte)
+    voter_et_clore(premiere)
+    seconde = creer_seance(
+        charte, titre="Seconde", date=datetime.date(2025, 9, 1), mode="gommettes", points=5, seuil=1, par=None
+    )
+    Seance.objects.filter(pk=seconde.pk).update(statut=Seance.Statut.OUVERTE)
+    seconde.refresh_from_db()
+    enregistrer_notes(participant(seconde), {(besoin(seconde, "Transport"), None): 5})
+    page = (
+        client_de(charte.membres.get().utilisateur)
+        .get(reverse("priorisation:comparer", args=[charte.slug]))
+        .content.decode()
+    )
+    ligne_transport = page[page.index(">Transport<") :].split("</tr>")[0]
+    assert "3<sup>e</sup>" in ligne_transport and "1<sup>er</sup>" in ligne_transport

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -28,6 +29,7 @@ from priorisation.models import Participant, Priorite, Seance
 from priorisation.services import NOTE_MAX, Decision, classement, creer_seance, decider_priorites, enregistrer_notes
 
 NB_A_DISCUTER = 3
+TEXTE = "text/plain; charset=utf-8"
 NB_RETENUS_PROPOSES = 6  # the method usually retains about six priorities
 SEL_COOKIE = "priorisation.invite"
 DUREE_COOKIE = 60 * 60 * 24 * 30
@@ -242,7 +244,10 @@ def _grille(request, seance, participant, template, contexte):
     form = GrilleForm(
         donnees, seance=seance, besoins=besoins, criteres=criteres, notes=notes, lecture_seule=bool(motif)
     )
+    en_direct = request.headers.get("X-Requested-With") == "fetch"  # saved as the participant goes
     if request.method == "POST" and motif:
+        if en_direct:
+            return HttpResponse(f"{motif} Vos notes n'ont pas été enregistrées.", status=409, content_type=TEXTE)
         messages.error(request, f"{motif} Vos notes n'ont pas été enregistrées.")
     elif form.is_bound and form.is_valid():
         try:
@@ -251,8 +256,13 @@ def _grille(request, seance, participant, template, contexte):
             for message in erreur.messages:
                 form.add_error(None, message)
         else:
+            if en_direct:
+                return HttpResponse(status=204)
             messages.success(request, "Vos notes sont enregistrées. Vous pouvez les modifier jusqu'à la clôture.")
             return redirect(request.path)
+    if en_direct and form.is_bound:
+        erreurs = [message for messages_ in form.errors.values() for message in messages_]
+        return HttpResponse(" ".join(erreurs) + " Rien n'a été enregistré.", status=400, content_type=TEXTE)
     points_utilises = form.points_utilises()
     return render(
         request,

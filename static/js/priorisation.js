@@ -47,4 +47,27 @@
     grille.addEventListener("input", mettreAJour);
     mettreAJour();
   }
+
+  // 3. Scores are saved as the participant goes (each change), not only with the button.
+  const vote = document.getElementById("grille-vote");
+  const etat = vote && vote.querySelector("[data-etat-enregistrement]");
+  if (vote && etat) {
+    vote.addEventListener("change", async () => {
+      etat.textContent = "Enregistrement…";
+      try {
+        const reponse = await fetch(window.location.href, {
+          method: "POST",
+          body: new FormData(vote),
+          credentials: "same-origin",
+          headers: { "X-Requested-With": "fetch" },
+        });
+        const heure = new Date().toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" });
+        etat.textContent = reponse.status === 204 ? `Enregistré à ${heure}.` : await reponse.text();
+        etat.classList.toggle("text-danger", reponse.status !== 204);
+      } catch (erreur) {
+        etat.textContent = "Pas de connexion : cliquez sur « Enregistrer mes notes » une fois le réseau revenu.";
+        etat.classList.add("text-danger");
+      }
+    });
+  }
 })();

@@ -332,3 +332,20 @@ def test_requetes_constantes_quel_que_soit_le_nombre_de_participants(client_de, 
     client = client_de(personnes["coordinateur"])
     nombres = [compter_requetes(client, url(page, seance)) for seance in (petite, grande)]
     assert nombres[0] == nombres[1] <= 15, nombres
+
+
+def test_les_notes_s_enregistrent_au_fil_de_l_eau(client_de, personnes, charte):
+    """The page's script posts each change with X-Requested-With: fetch; the answer is short and plain."""
+    seance = seance_de(charte, mode=Seance.Mode.GOMMETTES, points=5)
+    client = client_de(personnes["partenaire"])
+    client.post(url("voter", seance), {"college": "institutions"})
+    reponse = client.post(url("voter", seance), points(seance, {"Garde": 3}), HTTP_X_REQUESTED_WITH="fetch")
+    assert reponse.status_code == 204 and Note.objects.get().valeur == 3
+    reponse = client.post(
+        url("voter", seance), points(seance, {"Garde": 3, "Santé": 4}), HTTP_X_REQUESTED_WITH="fetch"
+    )
+    assert reponse.status_code == 400 and "7 points pour 5 disponibles" in reponse.content.decode()
+    assert list(Note.objects.values_list("valeur", flat=True)) == [3]
+    Seance.objects.filter(pk=seance.pk).update(statut=Seance.Statut.CLOSE)
+    reponse = client.post(url("voter", seance), points(seance, {"Garde": 1}), HTTP_X_REQUESTED_WITH="fetch")
+    assert reponse.status_code == 409 and "close" in reponse.content.decode()

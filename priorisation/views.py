@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from charte.decorators import permission_charte
 from charte.graphiques import barres_svg
-from charte.models import Journal
+from charte.models import Etape, Journal
 from diagnostic.views_fichiers import TABLEURS, format_accepte, reponse_tableur
 from priorisation.forms import (
     ArriveeForm,
@@ -161,7 +161,12 @@ def nouvelle_seance(request, charte_slug):
     return render(
         request,
         "priorisation/nouvelle_seance.html",
-        {"charte": request.charte, "form": form, "nb_besoins": nb_besoins},
+        {
+            "charte": request.charte,
+            "form": form,
+            "nb_besoins": nb_besoins,
+            "diagnostic": request.charte.etapes.get(numero=Etape.Numero.DIAGNOSTIC),
+        },
     )
 
 

@@ -168,6 +168,9 @@ def remplir(enquete, cible):
     if deja > cible:
         sys.exit(f"L'enquête « {enquete} » a déjà {deja} réponses (> {cible}) : choisissez une autre taille.")
     if deja == cible:
+        from diagnostic.comptages import recompter
+
+        recompter(enquete)  # a database filled by an older version may lack the running counts
         print(f"Enquête déjà remplie : {deja} réponses.")
         return
     debut = time.perf_counter()
@@ -204,12 +207,14 @@ def effacer_les_soumissions(enquete):
     """
     from django.db import transaction
 
+    from diagnostic.comptages import recompter
     from territoires.models import Famille
 
     with transaction.atomic():
         familles = list(enquete.reponses.values_list("famille_id", flat=True))
         enquete.reponses.all().delete()
         Famille.objects.filter(pk__in=familles).delete()
+        recompter(enquete)  # the answers went without the running counts being told
     if familles:
         ranger_les_tables(complet=True)
 

@@ -46,6 +46,8 @@ class Enquete(models.Model):
     creee_le = models.DateTimeField(auto_now_add=True)
     # Bumped on every change of sections, questions or options: the public form caches the structure.
     version_structure = models.PositiveIntegerField(default=1, editable=False)
+    # The running counts (Comptage) hold the answers up to this id; later ones are added when read.
+    comptee_jusqu_a = models.BigIntegerField(default=0, editable=False)
 
     objects = EnqueteQuerySet.as_manager()
 
@@ -216,6 +218,31 @@ class Valeur(models.Model):
 
     def __str__(self):
         return f"{self.question.code} = {self.option or self.nombre or self.texte}"
+
+
+class Comptage(models.Model):
+    """Count of one answer to one question over the answers up to Enquete.comptee_jusqu_a.
+
+    The unfiltered results of a large survey read these few rows, plus the answers that came
+    since, instead of grouping every Valeur. `cle` is "option|nombre" (empty parts for none);
+    "*" counts the respondents.
+    """
+
+    REPONDANTS = "*"
+
+    question = models.ForeignKey(Question, related_name="comptages", on_delete=models.CASCADE)
+    cle = models.CharField(max_length=60)
+    effectif = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["question", "cle"], name="comptage_unique")]
+
+    def __str__(self):
+        return f"{self.question_id} {self.cle} = {self.effectif}"
+
+    @staticmethod
+    def cle_de(option_id, nombre):
+        return f"{option_id or ''}|{'' if nombre is None else nombre}"
 
 
 class DonneeTerritorialeQuerySet(models.QuerySet):

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
-from diagnostic.models import Question, Valeur
+from diagnostic.comptages import groupes_comptes, groupes_et_repondants
+from diagnostic.models import Enquete, Question, Valeur
 
 TEXTES_AFFICHES = 200
 CLASSES_HISTOGRAMME = 8
@@ -32,38 +33,26 @@ class Resultat:
     moyenne: float | None = None
 
 
-# A household gives several rows to these questions (one per ticked option or grid line).
-TYPES_A_PLUSIEURS_LIGNES = {Question.Type.CHOIX_MULTIPLE, Question.Type.GRILLE}
-
-
-def resultats(questions, reponses=None):
-    """One Resultat per question, for the answers in `reponses` (a filtered queryset; None: all)."""
+def resultats(questions, reponses=None, enquete=None):
+    """One Resultat per question, for the answers in `reponses` (a filtered queryset; None: all of
+    `enquete`'s answers, read from the running counts)."""
     questions = list(questions)
     valeurs = Valeur.objects.filter(question__in=questions)
-    if reponses is not None:
-        valeurs = valeurs.filter(reponse__in=reponses.values("pk"))
     types = {q.pk: q.type for q in questions}
-    # One grouped query serves every kind: (question, option, nombre) → count.
-    groupes = valeurs.values_list("question", "option", "nombre").annotate(n=Count("*"))
-    par_option, par_niveau, distribution_nombres, repondants = {}, {}, {}, {}
+    if reponses is None:  # all the answers: the running counts say it in one small query
+        enquete = enquete or (Enquete.objects.get(pk=questions[0].enquete_id) if questions else None)
+        groupes, repondants = groupes_comptes(enquete, questions)
+    else:
+        valeurs = valeurs.filter(reponse__in=reponses.values("pk"))
+        groupes, repondants = groupes_et_repondants(valeurs, questions)
+    par_option, par_niveau, distribution_nombres = {}, {}, {}
     for q, o, v, n in groupes:
-        if types[q] not in TYPES_A_PLUSIEURS_LIGNES:  # one row per respondent: the counts add up
-            repondants[q] = repondants.get(q, 0) + n
         if types[q] == Question.Type.NOMBRE:
             distribution_nombres.setdefault(q, []).append((v, n))
         elif types[q] in Question.TYPES_ECHELLE:
             par_niveau[(q, o, int(v))] = n
         if o is not None:
             par_option[(q, o)] = par_option.get((q, o), 0) + n
-    # Only where a household has several rows does counting respondents need a DISTINCT.
-    plusieurs = [q for q in questions if q.type in TYPES_A_PLUSIEURS_LIGNES]
-    if plusieurs:
-        repondants |= dict(
-            valeurs.filter(question__in=plusieurs)
-            .values_list("question")
-            .annotate(n=Count("reponse", distinct=True))
-            .values_list("question", "n")
-        )
     textes = {}
     # Latest first; answer ids grow with time, so no join on the answers' dates is needed.
     recents = valeurs.exclude(texte="").annotate(

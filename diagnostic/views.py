@@ -335,7 +335,7 @@ def resultats_en_cache(enquete, questions, filtre):
     )
     liste = cache.get(cle)
     if liste is None:
-        liste = resultats(questions, reponses_filtrees(filtre))
+        liste = resultats(questions, reponses_filtrees(filtre), enquete=enquete)
         for resultat in liste:
             resultat.graphique = barres_svg(resultat.barres, resultat.question.texte) if resultat.barres else ""
         cache.set(cle, liste, DUREE_CACHE_RESULTATS)

@@ -1,8 +1,11 @@
+import datetime
 import secrets
 
 from django.urls import reverse
+from django.utils import timezone
 
-from diagnostic.models import Enquete, Reponse, Valeur
+from diagnostic.comptages import groupes_et_repondants, recompter, replier
+from diagnostic.models import Comptage, Enquete, Reponse, Valeur
 from diagnostic.resultats import croiser, histogramme, resultats
 from diagnostic.services import enregistrer_reponse
 from tests.conftest import compter_requetes
@@ -146,3 +149,31 @@ def test_les_resultats_en_cache_suivent_les_nouvelles_reponses_et_la_publication
     assert "3 répondants" in client.get(url).content.decode()
     client.post(reverse("diagnostic:publier_resultat", args=[enquete.charte.slug, question(enquete, "garde").pk]))
     assert "Retirer des partenaires" in client.get(url).content.decode()
+
+
+def test_les_comptes_plus_les_reponses_recentes_egalent_le_calcul_complet(enquete):
+    """Results from the counts (plus the answers since the last fold) equal a full grouping, before and
+    after folding; an answer saved within the last minute is never folded (it might commit late)."""
+    beausite = enquete.charte.communes.get(nom="Beausite")
+    repondre(enquete, beausite, "Crèche", satisfaction=5, distance=3)
+    repondre(enquete, beausite, "Grands-parents", satisfaction=4, distance=12.5)
+    questions = list(enquete.questions.prefetch_related("options"))
+
+    def figures(liste):
+        return [(r.question.code, r.repondants, [(b.libelle, b.effectif) for b in r.barres], r.moyenne) for r in liste]
+
+    complet = figures(resultats(questions, enquete.reponses.all()))
+    assert figures(resultats(questions, None)) == complet
+    replier(enquete)
+    assert Enquete.objects.get().comptee_jusqu_a == 0  # both answers are less than a minute old
+    Reponse.objects.update(soumise_le=timezone.now() - datetime.timedelta(minutes=5))
+    replier(enquete)
+    assert Enquete.objects.get().comptee_jusqu_a == Reponse.objects.latest("pk").pk
+    assert Comptage.objects.exists()
+    repondre(enquete, beausite, "Crèche", satisfaction=2)
+    complet = figures(resultats(questions, enquete.reponses.all()))
+    assert figures(resultats(questions, None)) == complet
+    recompter(enquete)
+    assert figures(resultats(questions, None)) == complet
+    valeurs = Valeur.objects.filter(question__in=questions)
+    assert groupes_et_repondants(valeurs, questions)[1][question(enquete, "garde").pk] == 3

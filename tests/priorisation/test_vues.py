@@ -341,9 +341,7 @@ def test_les_notes_s_enregistrent_au_fil_de_l_eau(client_de, personnes, charte):
     client.post(url("voter", seance), {"college": "institutions"})
     reponse = client.post(url("voter", seance), points(seance, {"Garde": 3}), HTTP_X_REQUESTED_WITH="fetch")
     assert reponse.status_code == 204 and Note.objects.get().valeur == 3
-    reponse = client.post(
-        url("voter", seance), points(seance, {"Garde": 3, "Santé": 4}), HTTP_X_REQUESTED_WITH="fetch"
-    )
+    reponse = client.post(url("voter", seance), points(seance, {"Garde": 3, "Santé": 4}), HTTP_X_REQUESTED_WITH="fetch")
     assert reponse.status_code == 400 and "7 points pour 5 disponibles" in reponse.content.decode()
     assert list(Note.objects.values_list("valeur", flat=True)) == [3]
     Seance.objects.filter(pk=seance.pk).update(statut=Seance.Statut.CLOSE)

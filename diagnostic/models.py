@@ -240,10 +240,6 @@ class Comptage(models.Model):
     def __str__(self):
         return f"{self.question_id} {self.cle} = {self.effectif}"
 
-    @staticmethod
-    def cle_de(option_id, nombre):
-        return f"{option_id or ''}|{'' if nombre is None else nombre}"
-
 
 class DonneeTerritorialeQuerySet(models.QuerySet):
     def fournies_par(self, organisation):

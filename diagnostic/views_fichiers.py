@@ -13,7 +13,7 @@ from diagnostic import fichiers
 from diagnostic.filtres import ReponseFilter
 from diagnostic.models import Enquete
 from diagnostic.resultats import resultats
-from diagnostic.views import questions_ordonnees, questions_visibles
+from diagnostic.views import questions_ordonnees, questions_visibles, reponses_filtrees
 
 TABLEURS = {
     "csv": "text/csv; charset=utf-8",
@@ -72,7 +72,9 @@ def export_resultats(request, charte_slug, pk, format):
     format_accepte(format, TABLEURS)
     enquete = _enquete(request, pk)
     filtre = ReponseFilter(request.GET or None, queryset=enquete.reponses.all(), charte=request.charte)
-    lignes = fichiers.lignes_resultats(resultats(questions_visibles(request, enquete), filtre.qs))
+    # Same path as the results page: without a filter, the figures come from the running counts.
+    liste = resultats(questions_visibles(request, enquete), reponses_filtrees(filtre), enquete=enquete)
+    lignes = fichiers.lignes_resultats(liste)
     return reponse_tableur(fichiers.ENTETES_RESULTATS, lignes, format, _nom(enquete, "resultats"), "Résultats")
 
 

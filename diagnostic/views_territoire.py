@@ -216,20 +216,28 @@ def modifier_donnee(request, charte_slug, pk):
     return afficher_formulaire_donnee(request, form, "Modifier la donnée territoriale")
 
 
+def refus_si_preuve(request, objet, sujet, pronom, page_modification):
+    """A figure or an interview cited as evidence of a need must not vanish from the synthesis unnoticed:
+    the answer that refuses the deletion, or None when nothing cites it."""
+    besoin = objet.besoins.first()
+    if besoin is None:
+        return None
+    messages.error(
+        request,
+        f"{sujet} comme preuve du besoin « {besoin} » : demandez au coordinateur de l'en retirer avant de "
+        f"{pronom} supprimer.",
+    )
+    return redirect(page_modification, charte_slug=request.charte.slug, pk=objet.pk)
+
+
 @require_POST
 @permission_charte("diagnostic.voir")
 def supprimer_donnee(request, charte_slug, pk):
     donnee = dans_la_charte(request, DonneeTerritoriale.objects.select_related("commune", "organisation"), pk)
     exiger(request, "diagnostic.modifier_donnee", donnee)
-    # A figure cited as evidence of a need must not vanish from the synthesis without anyone noticing.
-    besoin = donnee.besoins.first()
-    if besoin is not None:
-        messages.error(
-            request,
-            f"Cette donnée est citée comme preuve du besoin « {besoin} » : "
-            "demandez au coordinateur de l'en retirer avant de la supprimer.",
-        )
-        return redirect("diagnostic:modifier_donnee", charte_slug=charte_slug, pk=pk)
+    refus = refus_si_preuve(request, donnee, "Cette donnée est citée", "la", "diagnostic:modifier_donnee")
+    if refus:
+        return refus
     with transaction.atomic():
         donnee.delete()
         Journal.noter(request.charte, request.user, f"Donnée territoriale supprimée : {resume_donnee(donnee)}")
@@ -312,15 +320,9 @@ def modifier_entretien(request, charte_slug, pk):
 def supprimer_entretien(request, charte_slug, pk):
     entretien = dans_la_charte(request, Entretien.objects.all(), pk)
     exiger(request, "diagnostic.modifier_entretien", entretien)
-    # Same as figures: an interview cited as evidence of a need stays until the need lets it go.
-    besoin = entretien.besoins.first()
-    if besoin is not None:
-        messages.error(
-            request,
-            f"Cet entretien est cité comme preuve du besoin « {besoin} » : "
-            "demandez au coordinateur de l'en retirer avant de le supprimer.",
-        )
-        return redirect("diagnostic:modifier_entretien", charte_slug=charte_slug, pk=pk)
+    refus = refus_si_preuve(request, entretien, "Cet entretien est cité", "le", "diagnostic:modifier_entretien")
+    if refus:
+        return refus
     with transaction.atomic():
         entretien.delete()
         Journal.noter(request.charte, request.user, f"{description_entretien(entretien)} supprimé")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("chartes/", include("charte.urls_chartes")),
     path("chartes/<slug:charte_slug>/diagnostic/", include("diagnostic.urls")),
     path("chartes/<slug:charte_slug>/priorisation/", include("priorisation.urls")),
+    path("chartes/<slug:charte_slug>/plan/", include("plan_actions.urls")),
     path("chartes/", include("rapports.urls")),
     path("e/", include("diagnostic.urls_publiques")),
     path("s/", include("priorisation.urls_publiques")),

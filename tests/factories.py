@@ -120,3 +120,66 @@ QUESTIONNAIRE_MINIMAL = {
         }
     ],
 }
+
+
+class BesoinFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "diagnostic.Besoin"
+
+    charte = factory.SubFactory(CharteFactory)
+    domaine = "petite_enfance"
+    titre = factory.Sequence(lambda n: f"Besoin {n}")
+
+
+class PrioriteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "priorisation.Priorite"
+
+    charte = factory.SubFactory(CharteFactory)
+    besoin = factory.SubFactory(BesoinFactory, charte=factory.SelfAttribute("..charte"))
+    rang = factory.Sequence(lambda n: n + 1)
+    intitule = factory.LazyAttribute(lambda o: f"Priorité : {o.besoin.titre}")
+    decidee_le = datetime.date(2025, 6, 12)
+
+
+class FicheActionFactory(factory.django.DjangoModelFactory):
+    """A fiche of the plan (brouillon), answering one new priority of its charter unless told otherwise."""
+
+    class Meta:
+        model = "plan_actions.FicheAction"
+        skip_postgeneration_save = True
+
+    charte = factory.SubFactory(CharteFactory)
+    numero = factory.Sequence(lambda n: n + 1)
+    titre = factory.Sequence(lambda n: f"Créer l'action {n}")
+    domaine = "petite_enfance"
+    objectif_general = "Répondre au besoin des familles."
+    pilote = factory.SubFactory(OrganisationFactory)
+    date_debut = datetime.date(2025, 9, 1)
+    date_fin = datetime.date(2027, 12, 31)
+
+    @factory.post_generation
+    def priorites(self, create, priorites, **kwargs):
+        if not create:
+            return
+        self.priorites.set(priorites if priorites is not None else [PrioriteFactory(charte=self.charte)])
+
+
+class LigneBudgetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plan_actions.LigneBudget"
+
+    fiche = factory.SubFactory(FicheActionFactory)
+    annee = 2026
+    libelle = "Animation"
+    montant_prevu = 1000
+
+
+class FinancementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plan_actions.Financement"
+
+    fiche = factory.SubFactory(FicheActionFactory)
+    financeur = factory.SubFactory(OrganisationFactory)
+    annee = 2026
+    montant = 500

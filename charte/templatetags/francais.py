@@ -1,4 +1,5 @@
 from django import template
+from django.utils import formats
 
 register = template.Library()
 
@@ -10,3 +11,20 @@ def pluriel(nombre, suffixe="s"):
         return suffixe if abs(int(nombre)) >= 2 else ""
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def euros(montant, decimales=0):
+    """An amount the French way, with grouped thousands: « 12 500 € » (empty for no amount)."""
+    if montant is None or montant == "":
+        return ""
+    return f"{formats.number_format(montant, decimales, use_l10n=True, force_grouping=True)} €"
+
+
+@register.filter
+def nombre(valeur, decimales=1):
+    """A figure without useless zeros, the French way: 48.50 → « 48,5 », 12.00 → « 12 »."""
+    if valeur is None or valeur == "":
+        return ""
+    texte = formats.number_format(valeur, decimales, use_l10n=True, force_grouping=True)
+    return texte.rstrip("0").rstrip(",") if "," in texte else texte

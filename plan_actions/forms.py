@@ -96,6 +96,8 @@ class LigneForm(forms.ModelForm):
             )
             if nom != "DELETE":
                 champ.widget.attrs.setdefault("class", classe)
+            # In a table row the column header is the visible label; screen readers need it on the field too.
+            champ.widget.attrs.setdefault("aria-label", champ.label)
 
 
 class ContributionForm(LigneForm):
@@ -115,12 +117,14 @@ class LigneBudgetForm(LigneForm):
     class Meta:
         model = LigneBudget
         fields = ["annee", "nature", "libelle", "montant_prevu", "montant_realise"]
+        localized_fields = ["montant_prevu", "montant_realise"]  # « 12000,50 » as people type it
 
 
 class FinancementForm(LigneForm):
     class Meta:
         model = Financement
         fields = ["financeur", "annee", "montant", "statut"]
+        localized_fields = ["montant"]
 
 
 TABLEAUX = {

@@ -110,19 +110,10 @@ def contexte_fiche(fiche, user=None):
             }
             for annee in annees
         ],
-        "par_financeur": _par_financeur(financements),
         "suivis": fiche.suivis.select_related("auteur"),
         "commentaires": fiche.commentaires.select_related("auteur"),
         "historique": fiche.historique.select_related("auteur"),
     }
-
-
-def _par_financeur(financements):
-    """Financing per funder, all years together."""
-    totaux = {}
-    for f in financements:
-        totaux[f.financeur] = totaux.get(f.financeur, 0) + f.montant
-    return sorted(totaux.items(), key=lambda paire: -paire[1])
 
 
 @permission_charte("plan_actions.voir")

@@ -14,10 +14,15 @@ def pluriel(nombre, suffixe="s"):
 
 
 @register.filter
-def euros(montant, decimales=0):
-    """An amount the French way, with grouped thousands: « 12 500 € » (empty for no amount)."""
+def euros(montant, decimales=None):
+    """An amount the French way, with grouped thousands: « 12 500 € », « 12 500,50 € » (empty for no amount).
+
+    Cents are shown only when there are some, unless `decimales` says how many to show.
+    """
     if montant is None or montant == "":
         return ""
+    if decimales is None:
+        decimales = 0 if montant == int(montant) else 2
     return f"{formats.number_format(montant, decimales, use_l10n=True, force_grouping=True)} €"
 
 

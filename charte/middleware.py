@@ -22,5 +22,6 @@ class CharteMiddleware:
         if charte is None or not request.user.has_perm("charte.voir", charte):
             raise Http404("Charte introuvable.")
         request.charte = charte
-        request.membre = membre_de(request.user, charte)
+        # The real user object, not its lazy wrapper: has_perm above cached the membership on it.
+        request.membre = membre_de(getattr(request.user, "_wrapped", request.user), charte)
         return None

@@ -22,6 +22,18 @@ def organisations_de(charte):
     )
 
 
+class ChoixOrganisations:
+    """The organisations of a charter's plan, read once for every list of the page (pilot, partners, funders)."""
+
+    def __init__(self, charte):
+        self.queryset = organisations_de(charte).order_by("nom")
+        self.choix = [("", "---------")] + [(o.pk, str(o)) for o in self.queryset]
+
+    def appliquer(self, champ):
+        champ.queryset = self.queryset  # what a submitted value is checked against
+        champ.choices = self.choix  # what the list shows, without a query per row
+
+
 class FicheForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     publics = forms.MultipleChoiceField(
@@ -61,12 +73,12 @@ class FicheForm(forms.ModelForm):
         }
         error_messages = {"priorites": {"required": "Choisissez au moins une priorité à laquelle la fiche répond."}}
 
-    def __init__(self, *args, charte, **kwargs):
+    def __init__(self, *args, charte, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["priorites"].queryset = charte.priorites.all()
         self.fields["priorites"].required = True
         self.fields["communes"].queryset = charte.communes.order_by("nom")
-        self.fields["pilote"].queryset = organisations_de(charte)
+        organisations.appliquer(self.fields["pilote"])
         responsables = self.fields["responsable"]
         responsables.queryset = responsables.queryset.filter(adhesions__charte=charte).order_by("last_name")
         responsables.help_text = "Un membre de la charte, interlocuteur de l'action chez le pilote."
@@ -86,8 +98,11 @@ class FicheForm(forms.ModelForm):
 class LigneForm(forms.ModelForm):
     """A row of one of the fiche's tables: Bootstrap classes on every field, rendered as a table row."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
+        for nom in ("organisation", "financeur"):
+            if nom in self.fields:
+                organisations.appliquer(self.fields[nom])
         for nom, champ in self.fields.items():
             classe = (
                 "form-select form-select-sm"
@@ -136,20 +151,15 @@ TABLEAUX = {
 }
 
 
-def tableaux_de_la_fiche(charte, fiche, data=None):
-    """The fiche's editable tables (partners, milestones, budget, financing), with the charter's organisations."""
-    organisations = organisations_de(charte)
+def tableaux_de_la_fiche(fiche, organisations, data=None):
+    """The fiche's editable tables (partners, milestones, budget, financing), naming the charter's organisations."""
     tableaux = {}
     for prefixe, (modele, formulaire, titre) in TABLEAUX.items():
         fabrique = forms.inlineformset_factory(
             FicheAction, modele, form=formulaire, extra=2, can_delete=True, max_num=60, validate_max=True
         )
-        formset = fabrique(data, instance=fiche, prefix=prefixe)
+        formset = fabrique(data, instance=fiche, prefix=prefixe, form_kwargs={"organisations": organisations})
         formset.titre = titre
-        for form in formset.forms + [formset.empty_form]:
-            for nom in ("organisation", "financeur"):
-                if nom in form.fields:
-                    form.fields[nom].queryset = organisations
         tableaux[prefixe] = formset
     return tableaux
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 
 from charte.templatetags.francais import euros
 from plan_actions.models import Contribution, FicheAction, Financement, Public
+from priorisation.models import Priorite
 
 SANS_VALEUR = "—"
 
@@ -17,7 +18,7 @@ SANS_VALEUR = "—"
 def fiches_pour_instantane(queryset):
     """Everything a picture reads, in a fixed number of queries whatever the number of fiches."""
     return queryset.select_related("pilote", "responsable").prefetch_related(
-        "priorites",
+        Prefetch("priorites", queryset=Priorite.objects.select_related("besoin")),
         "communes",
         Prefetch("contributions", queryset=Contribution.objects.select_related("organisation")),
         "jalons",

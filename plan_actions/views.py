@@ -14,6 +14,7 @@ from charte.services import ConflitDeVersion
 from plan_actions import services
 from plan_actions.filtres import FicheFilter
 from plan_actions.forms import (
+    ChoixOrganisations,
     CommentaireForm,
     FicheForm,
     RenvoiForm,
@@ -28,9 +29,11 @@ from plan_actions.models import FicheAction
 TOTAUX = ("budget_prevu", "budget_realise", "finance", "finance_acquis")
 
 
-def _fiche(request, pk, permission=None):
+def _fiche(request, pk, permission=None, queryset=None):
     """The fiche `pk` of the request's charter (404 otherwise), if the user holds `permission` on it (403)."""
-    fiche = get_object_or_404(FicheAction.objects.de(request.charte).select_related("charte", "pilote"), pk=pk)
+    queryset = FicheAction.objects.select_related("pilote") if queryset is None else queryset
+    fiche = get_object_or_404(queryset.filter(charte=request.charte), pk=pk)
+    fiche.charte = request.charte  # already read by the middleware, with its territory
     if permission and not request.user.has_perm(permission, fiche):
         raise PermissionDenied("Votre rôle ou votre organisation ne permet pas cette action sur cette fiche.")
     return fiche
@@ -83,15 +86,13 @@ def plan(request, charte_slug):
 # --- one fiche ----------------------------------------------------------------------------------
 
 
-def contexte_fiche(fiche, user=None):
-    """Everything a fiche page shows (the screen and the printable sheet read the same)."""
-    fiche = (
-        fiches_pour_instantane(FicheAction.objects.filter(pk=fiche.pk))
-        .select_related("charte", "proposee_par", "validee_par")
-        .avec_totaux()
-        .prefetch_related("priorites__besoin")
-        .get()
-    )
+def fiches_detaillees():
+    """A fiche with everything its page shows, in a fixed number of queries."""
+    return fiches_pour_instantane(FicheAction.objects.select_related("proposee_par", "validee_par")).avec_totaux()
+
+
+def contexte_fiche(fiche):
+    """Everything a fiche page shows (the screen and the printable sheet read the same); `fiche` is detailed."""
     aujourd_hui = timezone.localdate()
     lignes = list(fiche.lignes_budget.all())
     financements = list(fiche.financements.all())
@@ -118,9 +119,8 @@ def contexte_fiche(fiche, user=None):
 
 @permission_charte("plan_actions.voir")
 def fiche(request, charte_slug, pk):
-    fiche = _fiche(request, pk)
+    fiche = _fiche(request, pk, queryset=fiches_detaillees())
     contexte = contexte_fiche(fiche)
-    fiche = contexte["fiche"]
     contexte |= droits_sur(request.user, fiche)
     contexte |= {
         "form_suivi": SuiviForm(initial={"avancement": fiche.avancement, "statut": fiche.statut}),
@@ -140,14 +140,17 @@ def droits_sur(user, fiche):
 
 @permission_charte("plan_actions.voir")
 def impression_fiche(request, charte_slug, pk):
-    return render(request, "plan_actions/impression_fiche.html", contexte_fiche(_fiche(request, pk)))
+    fiche = _fiche(request, pk, queryset=fiches_detaillees())
+    return render(request, "plan_actions/impression_fiche.html", contexte_fiche(fiche))
 
 
 def _editer(request, fiche, enregistrer, titre):
     """The fiche form and its four tables; `enregistrer(form, tableaux)` saves them (may raise a conflict)."""
     charte = request.charte
-    form = FicheForm(request.POST or None, instance=fiche, charte=charte, initial=_valeurs_initiales(request, fiche))
-    tableaux = tableaux_de_la_fiche(charte, fiche, request.POST or None)
+    organisations = ChoixOrganisations(charte)
+    initial = _valeurs_initiales(request, fiche)
+    form = FicheForm(request.POST or None, instance=fiche, charte=charte, organisations=organisations, initial=initial)
+    tableaux = tableaux_de_la_fiche(fiche, organisations, request.POST or None)
     if request.method == "POST" and form.is_valid() and all(t.is_valid() for t in tableaux.values()):
         try:
             fiche = enregistrer(form, tableaux)

@@ -100,6 +100,9 @@ def _etape(charte, numero):
 @permission_charte("charte.gerer")
 def jalon(request, charte_slug, numero):
     etape = _etape(request.charte, numero)
+    if etape.numero == Etape.Numero.PLAN and not etape.jalon_valide:
+        # Signing the plan also freezes it as a baseline: that happens on the plan's own page.
+        return redirect("plan_actions:signer", charte_slug=charte_slug)
     form = JalonForm(request.POST or None)
     if form.is_valid():
         try:

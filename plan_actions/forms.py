@@ -203,3 +203,25 @@ class SignatureForm(FormulaireSansBalise):
         if le > timezone.localdate():
             raise forms.ValidationError("La date de signature ne peut pas être dans le futur.")
         return le
+
+
+class FinancementDuFinanceurForm(forms.ModelForm):
+    """A funder's own line: amount and status, and the version of the fiche the page was opened on."""
+
+    version_fiche = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Financement
+        fields = ["montant", "statut"]
+        localized_fields = ["montant"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version_fiche"].initial = self.instance.fiche.version
+        self.fields["montant"].widget.attrs.update({"class": "form-control form-control-sm", "aria-label": "Montant"})
+        self.fields["statut"].widget.attrs.update({"class": "form-select form-select-sm", "aria-label": "Statut"})
+
+
+FinancementsDuFinanceur = forms.modelformset_factory(
+    Financement, form=FinancementDuFinanceurForm, extra=0, can_delete=False
+)

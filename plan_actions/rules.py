@@ -41,7 +41,15 @@ def contribue_a(user, fiche):
     return membre is not None and membre.role in CONTRIBUTEURS
 
 
+@rules.predicate
+def finance_au_nom_d_une_organisation(user, charte):
+    """A contributing member who speaks for an organisation: they keep its financings up to date."""
+    membre = membre_de(user, charte)
+    return membre is not None and membre.role in CONTRIBUTEURS and membre.organisation_id is not None
+
+
 rules.add_perm("plan_actions.voir", est_membre | voit_toutes_les_chartes)
+rules.add_perm("plan_actions.financer", finance_au_nom_d_une_organisation)
 rules.add_perm("plan_actions.proposer", a_le_role(*CONTRIBUTEURS))
 rules.add_perm("plan_actions.gerer", est_coordinateur)
 rules.add_perm("plan_actions.valider", a_le_role(Membre.Role.COORDINATEUR, Membre.Role.REFERENT))

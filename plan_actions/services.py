@@ -178,3 +178,14 @@ def signer_plan(charte, par, *, le, instance):
         )
     etape.valider_jalon(par=par, le=le, instance=instance)
     return figer_version(charte, par, f"Plan signé le {le:%d/%m/%Y} ({instance})")
+
+
+@transaction.atomic
+def enregistrer_financements(par, fiches_et_versions, enregistrer):
+    """A funder updates its financings on several fiches at once; any fiche saved meanwhile aborts it all."""
+    avant = {fiche.pk: photo(fiche) for fiche, _version in fiches_et_versions}
+    for fiche, version_lue in fiches_et_versions:
+        prendre_la_main(fiche, version_lue)
+    enregistrer()
+    for fiche, _version in fiches_et_versions:
+        historiser(fiche, par, avant[fiche.pk])

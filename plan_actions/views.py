@@ -17,6 +17,7 @@ from plan_actions.forms import (
     ChoixOrganisations,
     CommentaireForm,
     FicheForm,
+    FinancementsDuFinanceur,
     RenvoiForm,
     SignatureForm,
     SuiviForm,
@@ -24,7 +25,7 @@ from plan_actions.forms import (
     tableaux_de_la_fiche,
 )
 from plan_actions.instantanes import comparer_plans, fiches_pour_instantane, instantane_du_plan
-from plan_actions.models import FicheAction
+from plan_actions.models import FicheAction, Financement
 
 TOTAUX = ("budget_prevu", "budget_realise", "finance", "finance_acquis")
 
@@ -312,6 +313,35 @@ def commenter(request, charte_slug, pk):
         messages.success(request, "Commentaire publié ; les personnes concernées sont prévenues par e-mail.")
         return vers_fiche(fiche, "#commentaires")
     return render(request, "plan_actions/formulaire_court.html", _court(fiche, form, "Commenter la fiche"))
+
+
+@permission_charte("plan_actions.financer")
+def financements(request, charte_slug):
+    """A funder's financings across the plan: it keeps their amounts and statuses up to date."""
+    charte, organisation = request.charte, request.membre.organisation
+    lignes = Financement.objects.filter(fiche__charte=charte, financeur=organisation).select_related("fiche")
+    formset = FinancementsDuFinanceur(request.POST or None, queryset=lignes.order_by("fiche__numero", "annee"))
+    if request.method == "POST" and formset.is_valid():
+        modifies = [form for form in formset.forms if form.has_changed()]
+        fiches = {
+            form.instance.fiche_id: (form.instance.fiche, form.cleaned_data["version_fiche"]) for form in modifies
+        }
+        try:
+            services.enregistrer_financements(request.user, list(fiches.values()), formset.save)
+        except ConflitDeVersion as conflit:
+            messages.error(
+                request,
+                f"La fiche n° {conflit.args[0].numero} a été modifiée pendant votre saisie : rien n'a été enregistré. "
+                "Vos montants sont conservés ci-dessous ; rechargez la page pour voir la version à jour.",
+            )
+        else:
+            messages.success(request, f"Financements enregistrés ({len(modifies)} ligne(s) modifiée(s)).")
+            return redirect("plan_actions:financements", charte_slug=charte.slug)
+    return render(
+        request,
+        "plan_actions/financements.html",
+        {"charte": charte, "organisation": organisation, "formset": formset},
+    )
 
 
 # --- baselines and signature --------------------------------------------------------------------

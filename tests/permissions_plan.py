@@ -28,6 +28,8 @@ ATTENDU = {
     "plan_actions:suivi": {"GET": COORDINATEUR, "POST": COORDINATEUR},
     "plan_actions:commenter": {"GET": CONTRIBUTEURS, "POST": CONTRIBUTEURS},
     "plan_actions:impression_fiche": {"GET": TOUS, "POST": TOUS},
+    # A funder's own financings: members who speak for an organisation (here, only the partner has one).
+    "plan_actions:financements": {"GET": {"partenaire"}, "POST": {"partenaire"}},
     "plan_actions:versions": {"GET": TOUS, "POST": COORDINATEUR},
     "plan_actions:comparer": {"GET": TOUS, "POST": TOUS},
     "plan_actions:signer": {"GET": COORDINATEUR, "POST": COORDINATEUR},
@@ -40,6 +42,7 @@ SANS_ARGUMENT = {
     "plan_actions:plan",
     "plan_actions:nouvelle_fiche",
     "plan_actions:versions",
+    "plan_actions:financements",
     "plan_actions:signer",
     "plan_actions:calendrier",
     "plan_actions:budget",

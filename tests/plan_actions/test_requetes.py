@@ -18,7 +18,7 @@ from plan_actions.models import (
     Suivi,
 )
 from tests.conftest import compter_requetes
-from tests.factories import CharteFactory, FicheActionFactory, OrganisationFactory, PrioriteFactory
+from tests.factories import CharteFactory, MembreFactory, OrganisationFactory, PrioriteFactory
 
 pytestmark = pytest.mark.django_db
 MAX_REQUETES = 15
@@ -129,4 +129,19 @@ def test_une_fiche_avec_1_ou_50_lignes_par_tableau(client_de, page):
         client = client_de(charte.membres.get().utilisateur)
         fiche = charte.fiches.get()
         nombres.append(compter_requetes(client, reverse(f"plan_actions:{page}", args=[charte.slug, fiche.pk])))
+    assert nombres[0] == nombres[1] <= MAX_REQUETES, nombres
+
+
+def test_financements_d_un_financeur_1_ou_200_lignes(client_de):
+    nombres = []
+    for n in (1, 200):
+        charte = CharteFactory()
+        remplir_plan(charte, n)
+        financeur = OrganisationFactory()
+        Financement.objects.bulk_create(
+            Financement(fiche=f, financeur=financeur, annee=2027, montant=Decimal(10)) for f in charte.fiches.all()
+        )
+        partenaire = MembreFactory(charte=charte, partenaire=True, organisation=financeur).utilisateur
+        url = reverse("plan_actions:financements", args=[charte.slug])
+        nombres.append(compter_requetes(client_de(partenaire), url))
     assert nombres[0] == nombres[1] <= MAX_REQUETES, nombres

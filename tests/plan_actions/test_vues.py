@@ -249,3 +249,46 @@ def test_signature_du_plan_par_la_page(client_de, charte, personnes):
     assert reponse.status_code == 302
     assert charte.etapes.get(numero=3).jalon_valide_le == datetime.date(2025, 7, 10)
     assert charte.versions_plan.get().libelle == "Plan signé le 10/07/2025 (COPIL)"
+
+
+def donnees_financements(financements, **par_pk):
+    donnees = {"form-TOTAL_FORMS": len(financements), "form-INITIAL_FORMS": len(financements)}
+    for rang, f in enumerate(financements):
+        valeurs = {"id": f.pk, "montant": str(f.montant).replace(".", ","), "statut": f.statut}
+        valeurs |= {"version_fiche": f.fiche.version} | par_pk.get(f.pk, {})
+        donnees |= {f"form-{rang}-{nom}": v for nom, v in valeurs.items()}
+    return donnees
+
+
+def test_un_financeur_tient_a_jour_ses_financements(client_de, charte, partenaire_pilote):
+    partenaire, caf = partenaire_pilote
+    fiche = FicheActionFactory(charte=charte)
+    sien = FinancementFactory(fiche=fiche, financeur=caf, montant=Decimal("5000"), statut="sollicite")
+    autre = FinancementFactory(fiche=fiche, montant=Decimal("700"))
+    client = client_de(partenaire)
+    page = client.get(reverse("plan_actions:financements", args=[charte.slug]))
+    assert [f.instance for f in page.context["formset"]] == [sien]  # only its own organisation's lines
+    donnees = donnees_financements([sien], **{str(sien.pk): {}})
+    donnees |= {"form-0-statut": "accorde", "form-0-montant": "4500,00"}
+    client.post(reverse("plan_actions:financements", args=[charte.slug]), donnees)
+    sien.refresh_from_db()
+    autre.refresh_from_db()
+    assert (sien.statut, sien.montant, autre.montant) == ("accorde", Decimal("4500"), Decimal("700"))
+    ligne = fiche.historique.get(champ=f"Financement {caf} 2026")
+    assert (ligne.ancienne_valeur, ligne.nouvelle_valeur, ligne.auteur) == (
+        "5\xa0000,00 € (sollicité)",
+        "4\xa0500,00 € (accordé)",
+        partenaire,
+    )
+
+
+def test_financement_modifie_pendant_la_saisie_rien_n_est_ecrase(client_de, charte, partenaire_pilote):
+    partenaire, caf = partenaire_pilote
+    fiche = FicheActionFactory(charte=charte)
+    sien = FinancementFactory(fiche=fiche, financeur=caf, montant=Decimal("5000"))
+    donnees = donnees_financements([sien]) | {"form-0-statut": "verse"}
+    FicheAction.objects.filter(pk=fiche.pk).update(version=fiche.version + 1)  # the pilot saved meanwhile
+    page = client_de(partenaire).post(reverse("plan_actions:financements", args=[charte.slug]), donnees)
+    assert "a été modifiée pendant votre saisie" in page.content.decode()
+    sien.refresh_from_db()
+    assert sien.statut == "sollicite"

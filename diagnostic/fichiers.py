@@ -261,11 +261,17 @@ def _texte_csv(valeur):
 
 def ecrire_xlsx(entetes, lignes, feuille):
     """A one-sheet workbook, written row by row (write-only mode keeps memory flat)."""
+    return ecrire_classeur([(feuille, entetes, lignes)])
+
+
+def ecrire_classeur(feuilles):
+    """A workbook of several sheets, each given as (name, headers, rows), written row by row."""
     classeur = Workbook(write_only=True)
-    onglet = classeur.create_sheet(feuille)
-    onglet.append([_cellule(onglet, v, gras=True) for v in entetes])
-    for ligne in lignes:
-        onglet.append([_cellule(onglet, v) for v in ligne])
+    for feuille, entetes, lignes in feuilles:
+        onglet = classeur.create_sheet(feuille)
+        onglet.append([_cellule(onglet, v, gras=True) for v in entetes])
+        for ligne in lignes:
+            onglet.append([_cellule(onglet, v) for v in ligne])
     tampon = io.BytesIO()
     classeur.save(tampon)
     return tampon.getvalue()

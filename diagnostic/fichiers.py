@@ -13,7 +13,7 @@ import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -285,6 +285,8 @@ def _cellule(onglet, valeur, gras=False):
     cellule = WriteOnlyCell(onglet, value=valeur)
     if isinstance(valeur, str):
         cellule.data_type = "s"  # a text starting with « = » stays a text, never a formula
+    elif isinstance(valeur, date):
+        cellule.number_format = "DD/MM/YYYY"  # as French spreadsheets show dates
     if gras:
         cellule.font = Font(bold=True)
     return cellule

@@ -68,7 +68,8 @@ class FicheQuerySet(models.QuerySet):
     def avec_retards(self, aujourd_hui):
         """Each fiche with its number of milestones past their planned date and not reached."""
         retards = (
-            Jalon.objects.filter(fiche=OuterRef("pk"), date_reelle__isnull=True, date_prevue__lt=aujourd_hui)
+            Jalon.objects.en_retard(aujourd_hui)
+            .filter(fiche=OuterRef("pk"))
             .order_by()
             .values("fiche")
             .annotate(n=Count("pk"))
@@ -93,6 +94,8 @@ class FicheAction(models.Model):
 
     # Statuses that follow the validation: the pilot moves the fiche along them in its progress entries.
     STATUTS_DE_SUIVI = [Statut.VALIDEE, Statut.EN_COURS, Statut.REALISEE, Statut.REPORTEE, Statut.ABANDONNEE]
+    # Their milestones can no longer be late.
+    STATUTS_TERMINES = [Statut.REALISEE, Statut.ABANDONNEE]
 
     charte = models.ForeignKey(Charte, related_name="fiches", on_delete=models.CASCADE)
     numero = models.PositiveSmallIntegerField("numéro")
@@ -205,6 +208,14 @@ class Contribution(models.Model):
         return f"{self.organisation} : {self.engagement}"
 
 
+class JalonQuerySet(models.QuerySet):
+    def en_retard(self, aujourd_hui):
+        """Milestones past their planned date, not reached, of actions still going (see Jalon.en_retard)."""
+        return self.filter(date_reelle__isnull=True, date_prevue__lt=aujourd_hui).exclude(
+            fiche__statut__in=FicheAction.STATUTS_TERMINES
+        )
+
+
 class Jalon(models.Model):
     """A milestone of a fiche, with its planned date and, once reached, its actual date."""
 
@@ -212,6 +223,8 @@ class Jalon(models.Model):
     libelle = models.CharField("étape clé", max_length=200)
     date_prevue = models.DateField("date prévue")
     date_reelle = models.DateField("date réelle", null=True, blank=True)
+
+    objects = JalonQuerySet.as_manager()
 
     class Meta:
         ordering = ["date_prevue", "id"]
@@ -221,6 +234,9 @@ class Jalon(models.Model):
         return self.libelle
 
     def en_retard(self, aujourd_hui=None):
+        """Past its planned date and not reached — unless the action is over (done or given up)."""
+        if self.fiche.statut in FicheAction.STATUTS_TERMINES:
+            return False
         return self.date_reelle is None and self.date_prevue < (aujourd_hui or timezone.localdate())
 
 

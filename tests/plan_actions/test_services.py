@@ -113,3 +113,17 @@ def test_signature_du_plan_valide_le_jalon_et_fige_une_version(charte, personnes
     version = services.signer_plan(charte, personnes["coordinateur"], le=datetime.date(2025, 7, 1), instance="COPIL")
     assert charte.etapes.get(numero=3).jalon_valide_le == datetime.date(2025, 7, 1)
     assert version.contenu[str(fiche.pk)]["valeurs"]["Statut"] == "Validée"
+
+
+def test_les_etapes_cles_d_une_action_terminee_ne_sont_plus_en_retard(charte):
+    from plan_actions.models import Jalon
+
+    aujourd_hui = datetime.date(2026, 11, 25)
+    fiche = FicheActionFactory(charte=charte, statut="en_cours")
+    jalon = Jalon.objects.create(fiche=fiche, libelle="Recrutement", date_prevue=datetime.date(2026, 1, 1))
+    assert jalon.en_retard(aujourd_hui) and FicheAction.objects.avec_retards(aujourd_hui).get().jalons_en_retard == 1
+    for statut in ("realisee", "abandonnee"):
+        FicheAction.objects.filter(pk=fiche.pk).update(statut=statut)
+        jalon = Jalon.objects.select_related("fiche").get()
+        assert not jalon.en_retard(aujourd_hui)
+        assert FicheAction.objects.avec_retards(aujourd_hui).get().jalons_en_retard == 0

@@ -123,7 +123,13 @@ def resultats(request, charte_slug, pk):
 @permission_charte("priorisation.voir")
 def seances(request, charte_slug):
     liste = Seance.objects.filter(charte=request.charte).annotate(nb_participants=Count("participants"))
-    priorites = Priorite.objects.filter(charte=request.charte).select_related("besoin").order_by("rang")
+    # The way down the chain of evidence: the fiches actions answering each priority (reverse relation, no import).
+    priorites = (
+        Priorite.objects.filter(charte=request.charte)
+        .select_related("besoin")
+        .prefetch_related("fiches")
+        .order_by("rang")
+    )
     return render(
         request,
         "priorisation/seances.html",
@@ -132,6 +138,7 @@ def seances(request, charte_slug):
             "seances": liste,
             "priorites": priorites,
             "peut_gerer": request.user.has_perm("priorisation.gerer", request.charte),
+            "peut_proposer_une_fiche": request.user.has_perm("plan_actions.proposer", request.charte),
         },
     )
 

@@ -292,3 +292,12 @@ def test_financement_modifie_pendant_la_saisie_rien_n_est_ecrase(client_de, char
     assert "a été modifiée pendant votre saisie" in page.content.decode()
     sien.refresh_from_db()
     assert sien.statut == "sollicite"
+
+
+def test_chaque_priorite_mene_a_ses_fiches(client_de, charte, personnes):
+    repondue, orpheline = PrioriteFactory(charte=charte, intitule="Garder"), PrioriteFactory(charte=charte)
+    fiche = FicheActionFactory(charte=charte, priorites=[repondue], titre="Ouvrir une micro-crèche")
+    page = client_de(personnes["partenaire"]).get(reverse("priorisation:seances", args=[charte.slug])).content.decode()
+    assert f'<a href="{url("fiche", fiche)}">{fiche.numero}. Ouvrir une micro-crèche</a>' in page
+    assert page.count("Aucune fiche action n&#x27;y répond encore.") == 1
+    assert f"nouvelle/?priorite={orpheline.pk}" in page

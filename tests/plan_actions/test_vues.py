@@ -299,5 +299,5 @@ def test_chaque_priorite_mene_a_ses_fiches(client_de, charte, personnes):
     fiche = FicheActionFactory(charte=charte, priorites=[repondue], titre="Ouvrir une micro-crèche")
     page = client_de(personnes["partenaire"]).get(reverse("priorisation:seances", args=[charte.slug])).content.decode()
     assert f'<a href="{url("fiche", fiche)}">{fiche.numero}. Ouvrir une micro-crèche</a>' in page
-    assert page.count("Aucune fiche action n&#x27;y répond encore.") == 1
+    assert page.count("Aucune fiche action n'y répond encore.") == 1
     assert f"nouvelle/?priorite={orpheline.pk}" in page

@@ -81,8 +81,11 @@ def charte_demo(siren, date_debut, coordinateur, organisation_msa):
 
 
 def valider_premiers_jalons(charte, coordinateur, referent):
-    """The first charter has passed its first three gates at the COPIL, the référent co-signing."""
-    dates = {1: datetime.date(2025, 5, 15), 2: datetime.date(2025, 6, 12), 3: datetime.date(2025, 7, 10)}
+    """The first charter has passed its first two gates at the COPIL, the référent co-signing.
+
+    The third (plan signed) is passed by plan_actions.demo through the signature service, which freezes the plan.
+    """
+    dates = {1: datetime.date(2025, 5, 15), 2: datetime.date(2025, 6, 12)}
     for etape in charte.etapes.filter(numero__in=dates):
         etape.valider_jalon(
             par=coordinateur, le=dates[etape.numero], instance=f"COPIL du {dates[etape.numero]:%d/%m/%Y}"

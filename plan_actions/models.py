@@ -94,6 +94,8 @@ class FicheAction(models.Model):
 
     # Statuses that follow the validation: the pilot moves the fiche along them in its progress entries.
     STATUTS_DE_SUIVI = [Statut.VALIDEE, Statut.EN_COURS, Statut.REALISEE, Statut.REPORTEE, Statut.ABANDONNEE]
+    # The plan as adopted: validated by the référent and not given up (drafts are not committed money yet).
+    STATUTS_DU_PLAN = [Statut.VALIDEE, Statut.EN_COURS, Statut.REALISEE, Statut.REPORTEE]
     # Their milestones can no longer be late.
     STATUTS_TERMINES = [Statut.REALISEE, Statut.ABANDONNEE]
 

@@ -5,8 +5,11 @@ from django.utils import timezone
 from charte.decorators import permission_charte
 from charte.graphiques import gantt_svg
 from charte.models import Avancement, Membre
+from plan_actions.models import ZERO, FicheAction, Jalon, taux
 
 ENTREES_RECENTES = 8
+JALONS_EN_RETARD_AFFICHES = 10
+TOTAUX = ("budget_prevu", "budget_realise", "finance", "finance_acquis")  # FicheAction.objects.avec_totaux()
 
 
 @permission_charte("charte.voir")
@@ -35,5 +38,41 @@ def tableau_de_bord(request, charte_slug):
             "peut_voir_journal": peut_voir_journal,
             "journal": charte.journal.select_related("auteur")[:ENTREES_RECENTES] if peut_voir_journal else [],
             "aujourd_hui": aujourd_hui,
+            "plan": synthese_du_plan(charte, aujourd_hui),
         },
     )
+
+
+def synthese_du_plan(charte, aujourd_hui):
+    """The plan at a glance, in four queries whatever its size: fiches per status, money, late milestones."""
+    Statut = FicheAction.Statut
+    nb_par_statut = dict(charte.fiches.order_by().values_list("statut").annotate(nb=Count("id")))
+    # Money of the plan as adopted: drafts commit nobody yet, abandoned fiches will spend nothing more.
+    # The aggregates must not reuse the annotations' names: Django would then sum a missing column (0 on SQLite).
+    sommes = (
+        FicheAction.objects.de(charte)
+        .filter(statut__in=FicheAction.STATUTS_DU_PLAN)
+        .avec_totaux()
+        .aggregate(**{f"total_{nom}": Sum(nom) for nom in TOTAUX})
+    )
+    totaux = {nom: sommes[f"total_{nom}"] or ZERO for nom in TOTAUX}
+    en_retard = (
+        Jalon.objects.en_retard(aujourd_hui)
+        .filter(fiche__charte=charte)
+        .select_related("fiche")
+        .order_by("date_prevue", "fiche__numero", "id")
+    )
+    jalons_en_retard = list(en_retard[:JALONS_EN_RETARD_AFFICHES])
+    nb_en_retard = en_retard.count()
+    return {
+        "nb_fiches": sum(nb_par_statut.values()),
+        "statuts": [
+            (statut, libelle, nb_par_statut[statut]) for statut, libelle in Statut.choices if statut in nb_par_statut
+        ],
+        "totaux": totaux,
+        "couverture": taux(totaux["finance"], totaux["budget_prevu"]),
+        "reste_a_financer": max(totaux["budget_prevu"] - totaux["finance"], ZERO),
+        "jalons_en_retard": jalons_en_retard,
+        "nb_jalons_en_retard": nb_en_retard,
+        "autres_jalons_en_retard": nb_en_retard - len(jalons_en_retard),
+    }

@@ -1,7 +1,14 @@
+import datetime
+from collections import Counter
+
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import Sum
+from django.utils import timezone
 
 from charte.models import Charte, Membre
+from plan_actions.instantanes import comparer_plans, instantane_du_plan
+from plan_actions.models import FicheAction, Financement, Historique, Jalon, LigneBudget
 
 
 def test_seed_demo_est_idempotent_et_donne_les_comptes_annonces(db, capsys):
@@ -39,3 +46,80 @@ def test_seed_demo_est_idempotent_et_donne_les_comptes_annonces(db, capsys):
         "associations",
     }
     assert list(aire.priorites.values_list("rang", flat=True)) == [1, 2, 3, 4, 5, 6]
+    # The plan is written once: a second seed adds no fiche and no baseline.
+    assert aire.fiches.count() == 20 and aire.versions_plan.count() == 1
+
+
+def test_plan_de_demonstration(db, django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    aire = Charte.objects.get(territoire__siren="200066140")
+    fiches = list(FicheAction.objects.de(aire).avec_totaux().prefetch_related("priorites"))
+    assert len(fiches) == 20
+    assert all(p.fiches.count() >= 2 for p in aire.priorites.all()), "chaque priorité a au moins deux fiches"
+    assert sum(f.priorites.count() == 2 for f in fiches) >= 5
+    assert all(f.domaine in {p.besoin.domaine for p in f.priorites.all()} for f in fiches)
+    statuts = Counter(f.statut for f in fiches)
+    assert statuts == {
+        "en_cours": 13,
+        "validee": 1,
+        "realisee": 2,
+        "reportee": 1,
+        "abandonnee": 1,
+        "proposee": 1,
+        "brouillon": 1,
+    }
+    # Written and reviewed through the services: each signed fiche was proposed, then validated by the référent.
+    validees = Historique.objects.filter(fiche__charte=aire, champ="Statut", nouvelle_valeur="Validée")
+    assert validees.count() == 18
+    assert {f.validee_par.username for f in aire.fiches.exclude(validee_par=None)} == {"referent.codecom"}
+
+    etape = aire.etapes.get(numero=3)
+    assert (etape.jalon_valide_le, etape.jalon_cosigne_le) == (datetime.date(2025, 7, 10),) * 2
+    version = aire.versions_plan.get()
+    assert version.libelle == "Plan signé le 10/07/2025 (COPIL du 10 juillet 2025)"
+    assert len(version.contenu) == 18
+    comparaison = comparer_plans(version.contenu, instantane_du_plan(aire))
+    assert Counter(f.etat for f in comparaison) == {"modifiée": 17, "nouvelle": 2}
+    champs = {c.champ for f in comparaison for c in f.changements}
+    assert {
+        "Statut",
+        "Fin",
+        "Communes",
+        "Partenaire MSA Lorraine",
+        "Financement Conseil départemental de la Meuse 2026",
+    } <= champs
+
+    aujourd_hui = timezone.localdate()
+    assert Jalon.objects.en_retard(aujourd_hui).filter(fiche__charte=aire).count() >= 8
+    assert not Jalon.objects.filter(fiche__charte=aire, date_reelle__gt=aujourd_hui).exists()
+    assert not aire.fiches.filter(suivis__date__gt=aujourd_hui).exists()
+
+    # Money: the per-fiche totals add up to the raw rows; most fiches are fully funded, some are not.
+    financements = Financement.objects.filter(fiche__charte=aire)
+    assert sum(f.finance for f in fiches) == financements.aggregate(s=Sum("montant"))["s"]
+    assert (
+        sum(f.budget_prevu for f in fiches)
+        == LigneBudget.objects.filter(fiche__charte=aire).aggregate(s=Sum("montant_prevu"))["s"]
+    )
+    assert all(f.finance <= f.budget_prevu for f in fiches)
+    assert 5 <= sum(f.couverture < 100 for f in fiches) <= 12
+    assert set(financements.filter(annee=2025).values_list("statut", flat=True)) == {"verse"}
+    assert set(financements.filter(annee__gte=2027).values_list("statut", flat=True)) == {"sollicite"}
+    assert set(financements.filter(annee=2026, fiche__statut="en_cours").values_list("statut", flat=True)) == {
+        "accorde"
+    }
+    assert {f.financeur.nom for f in financements.select_related("financeur")} >= {
+        "MSA Lorraine",
+        "CAF de la Meuse",
+        "Conseil départemental de la Meuse",
+        "ARS Grand Est",
+        "CC de l'Aire à l'Argonne",
+    }
+    lignes = LigneBudget.objects.filter(fiche__charte=aire)
+    assert not lignes.filter(annee=2025, montant_realise=None).exists()
+    assert not lignes.filter(annee__gte=2027).exclude(montant_realise=None).exists()
+
+    # Comments are part of the story, not news: nobody is e-mailed about them.
+    assert aire.fiches.filter(commentaires__isnull=False).distinct().count() >= 5
+    assert mailoutbox == []

@@ -28,6 +28,7 @@ from plan_actions.graphiques import (
 from plan_actions.models import ZERO, Contribution, FicheAction, Financement, LigneBudget, Nature, taux
 
 ABANDONNEE = FicheAction.Statut.ABANDONNEE
+BROUILLON, PROPOSEE = FicheAction.Statut.BROUILLON, FicheAction.Statut.PROPOSEE
 SOLLICITE = Financement.Statut.SOLLICITE
 GROUPEMENTS = {"priorite": "par priorité", "domaine": "par domaine"}
 
@@ -149,8 +150,8 @@ def additionner(lignes, libelle):
 
 
 def synthese_budget(charte):
-    """The plan's budget tables (abandoned fiches left out): per funder × year, per domain, per year."""
-    fiches = FicheAction.objects.de(charte).exclude(statut=ABANDONNEE)
+    """The budget tables of the plan as adopted (FicheAction.STATUTS_DU_PLAN): per funder × year, domain, year."""
+    fiches = FicheAction.objects.de(charte).filter(statut__in=FicheAction.STATUTS_DU_PLAN)
     lignes_budget = LigneBudget.objects.filter(fiche__in=fiches).order_by()
     financements = Financement.objects.filter(fiche__in=fiches).order_by()
     par_financement = list(
@@ -168,7 +169,11 @@ def synthese_budget(charte):
             finance=Sum("montant"), acquis=Sum("montant", filter=~Q(statut=SOLLICITE))
         ),
     )
-    abandonnees = FicheAction.objects.de(charte).filter(statut=ABANDONNEE).aggregate(n=Count("pk"))["n"]
+    hors_plan = FicheAction.objects.de(charte).exclude(statut__in=FicheAction.STATUTS_DU_PLAN)
+    nb_hors_plan = hors_plan.aggregate(
+        en_redaction=Count("pk", filter=Q(statut__in=[BROUILLON, PROPOSEE])),
+        abandonnees=Count("pk", filter=Q(statut=ABANDONNEE)),
+    )
     return {
         "financeurs": financeurs,
         "annees_financees": annees_financees,
@@ -177,7 +182,8 @@ def synthese_budget(charte):
         "total_domaines": additionner(domaines, "Total"),
         "annees": annees,
         "total_annees": additionner(annees, "Total"),
-        "nb_abandonnees": abandonnees,
+        "nb_en_redaction": nb_hors_plan["en_redaction"],
+        "nb_abandonnees": nb_hors_plan["abandonnees"],
     }
 
 

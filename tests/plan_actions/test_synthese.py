@@ -170,6 +170,9 @@ def budget(charte):
     abandonnee = FicheActionFactory(charte=charte, domaine="petite_enfance", statut="abandonnee")
     LigneBudgetFactory(fiche=abandonnee, annee=2026, montant_prevu=10000)
     FinancementFactory(fiche=abandonnee, financeur=caf, annee=2026, montant=9000, statut="accorde")
+    brouillon = FicheActionFactory(charte=charte, domaine="sante", statut="brouillon")  # not adopted yet
+    LigneBudgetFactory(fiche=brouillon, annee=2026, montant_prevu=4444)
+    FinancementFactory(fiche=brouillon, financeur=msa, annee=2027, montant=4444)
     ailleurs = FicheActionFactory(charte=CharteFactory())
     LigneBudgetFactory(fiche=ailleurs, annee=2026, montant_prevu=7777)
     FinancementFactory(fiche=ailleurs, financeur=caf, annee=2026, montant=7777, statut="verse")
@@ -223,7 +226,7 @@ def test_budget_par_domaine_et_par_annee(client_de, personnes, charte, budget):
         2600,
     )
     contenu = reponse.content.decode()
-    assert "1 action abandonnée n'est pas comptée" in contenu
+    assert "Ne sont pas comptées : 1 fiche en rédaction (brouillon ou proposée) et 1 action abandonnée" in contenu
     assert "3\xa0500 €" in contenu and "2\xa0600 €" in contenu
     for graphique in contexte["graphiques"].values():
         ET.fromstring(graphique)  # three well-formed SVG charts
@@ -250,7 +253,7 @@ def test_export_en_trois_onglets(client_de, personnes, charte, budget):
     assert list(feuilles) == ["Fiches", "Budget", "Financements"]
     fiches, lignes, financements = feuilles["Fiches"], feuilles["Budget"], feuilles["Financements"]
     assert fiches[0][:3] == ("n°", "intitulé", "axe") and fiches[0][-1] == "taux de couverture (%)"
-    assert len(fiches) == 1 + 3 and len(lignes) == 1 + 4 and len(financements) == 1 + 5  # the abandoned fiche too
+    assert len(fiches) == 1 + 4 and len(lignes) == 1 + 5 and len(financements) == 1 + 6  # drafts and abandoned too
     creche = fiches[1]
     assert creche[12:] == ("Validée", 0, 3000, 800, 2100, 2100, 70)
     assert creche[9] == "tout le territoire" and creche[10].date() == datetime.date(2025, 9, 1)

@@ -113,12 +113,23 @@ def instantane_du_plan(charte):
     }
 
 
+# What a steering committee reads first about each action: where it stands, when, and the money.
+ESSENTIEL = ["Statut", "Début", "Fin", "Avancement", "Budget total prévu", "Financement total"]
+
+
 @dataclass
 class FicheComparee:
     numero: int
     titre: str
     etat: str  # "nouvelle", "retirée" or "modifiée"
     changements: list = field(default_factory=list)
+    essentiel: list = field(default_factory=list)  # Changement for each ESSENTIEL entry, changed or not
+
+    @classmethod
+    def entre(cls, fiche, etat, avant, apres):
+        essentiel = [Changement(cle, avant.get(cle, SANS_VALEUR), apres.get(cle, SANS_VALEUR)) for cle in ESSENTIEL]
+        changements = differences(avant, apres) if etat == "modifiée" else []
+        return cls(fiche["numero"], fiche["titre"], etat, changements, essentiel)
 
 
 def comparer_plans(reference: dict, actuel: dict) -> list[FicheComparee]:
@@ -126,10 +137,10 @@ def comparer_plans(reference: dict, actuel: dict) -> list[FicheComparee]:
     resultat = []
     for pk, fiche in actuel.items():
         if pk not in reference:
-            resultat.append(FicheComparee(fiche["numero"], fiche["titre"], "nouvelle"))
-        elif changements := differences(reference[pk]["valeurs"], fiche["valeurs"]):
-            resultat.append(FicheComparee(fiche["numero"], fiche["titre"], "modifiée", changements))
+            resultat.append(FicheComparee.entre(fiche, "nouvelle", {}, fiche["valeurs"]))
+        elif reference[pk]["valeurs"] != fiche["valeurs"]:
+            resultat.append(FicheComparee.entre(fiche, "modifiée", reference[pk]["valeurs"], fiche["valeurs"]))
     for pk, fiche in reference.items():
         if pk not in actuel:
-            resultat.append(FicheComparee(fiche["numero"], fiche["titre"], "retirée"))
+            resultat.append(FicheComparee.entre(fiche, "retirée", fiche["valeurs"], {}))
     return sorted(resultat, key=lambda f: f.numero)

@@ -58,7 +58,10 @@ def modifier_fiche(fiche, par, version_lue, enregistrer):
     enregistrer()
     changements = historiser(fiche, par, avant)
     if changements:
-        Journal.noter(fiche.charte, par, f"Fiche action n° {fiche.numero} modifiée ({len(changements)} changement(s))")
+        nb = len(changements)
+        Journal.noter(
+            fiche.charte, par, f"Fiche action n° {fiche.numero} modifiée ({nb} changement{'s' if nb > 1 else ''})"
+        )
     return changements
 
 

@@ -157,6 +157,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# A request must not hang when Redis is down: the report waits in its row and is queued again later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_BEAT_SCHEDULE = {
+    # Jobs lost on the way or left by a dead worker are queued again (see rapports/services.py).
+    "relancer-rapports": {"task": "rapports.tasks.relancer_rapports", "schedule": 15.0},
+}
 
 # Behind HTTPS in production; a local run or the test suite sets HTTPS=false.
 HTTPS = env_bool("HTTPS", not DEBUG)

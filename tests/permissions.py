@@ -55,6 +55,7 @@ ATTENDU = {
 from tests.permissions_fichiers import ATTENDU as ATTENDU_FICHIERS  # noqa: E402
 from tests.permissions_plan import ATTENDU as ATTENDU_PLAN  # noqa: E402
 from tests.permissions_priorisation import ATTENDU as ATTENDU_PRIORISATION  # noqa: E402
+from tests.permissions_rapports import ATTENDU as ATTENDU_RAPPORTS  # noqa: E402
 from tests.permissions_territoire import ATTENDU as ATTENDU_TERRITOIRE  # noqa: E402
 
-ATTENDU |= ATTENDU_FICHIERS | ATTENDU_TERRITOIRE | ATTENDU_PRIORISATION | ATTENDU_PLAN
+ATTENDU |= ATTENDU_FICHIERS | ATTENDU_TERRITOIRE | ATTENDU_PRIORISATION | ATTENDU_PLAN | ATTENDU_RAPPORTS

@@ -6,7 +6,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from charte.models import Invitation, Membre
 from diagnostic.models import Besoin
 from diagnostic.services import creer_enquete
-from tests import permissions_fichiers, permissions_plan, permissions_priorisation, permissions_territoire
+from tests import (
+    permissions_fichiers,
+    permissions_plan,
+    permissions_priorisation,
+    permissions_rapports,
+    permissions_territoire,
+)
 from tests.factories import QUESTIONNAIRE_MINIMAL, CharteFactory, MembreFactory
 from tests.permissions import ATTENDU, POST_SEULEMENT, TOUS
 
@@ -31,7 +37,13 @@ def test_chaque_page_de_charte_est_dans_la_table():
 def url_de(page, charte):
     """The page's URL on `charte`, with the objects its other arguments name."""
     arguments = {"charte_slug": charte.slug}
-    for module in (permissions_fichiers, permissions_territoire, permissions_priorisation, permissions_plan):
+    for module in (
+        permissions_fichiers,
+        permissions_territoire,
+        permissions_priorisation,
+        permissions_plan,
+        permissions_rapports,
+    ):
         if page in module.ATTENDU:
             return reverse(page, kwargs=arguments | module.arguments(page, charte))
     if page.startswith("diagnostic:"):
@@ -95,6 +107,7 @@ def test_matrice(client, personnes, charte, page, methode, qui):
     if qui != "anonyme":
         client.force_login(personnes[qui])
     reponse = client.get(url) if methode == "GET" else client.post(url, {})
+    reponse.close()  # a downloaded file is streamed: close it
     autorises = ATTENDU[page][methode]
     if qui == "anonyme":
         assert reponse.status_code == 302 and reponse.url.startswith(reverse("comptes:connexion"))

@@ -183,3 +183,17 @@ class FinancementFactory(factory.django.DjangoModelFactory):
     financeur = factory.SubFactory(OrganisationFactory)
     annee = 2026
     montant = 500
+
+
+class IndicateurFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "evaluation.Indicateur"
+
+    fiche = factory.SubFactory(FicheActionFactory)
+    charte = factory.SelfAttribute("fiche.charte")
+    libelle = factory.Sequence(lambda n: f"Indicateur {n}")
+    valeur_reference = 0
+    date_reference = datetime.date(2025, 9, 1)
+    cible = 100
+    echeance = datetime.date(2028, 6, 30)
+    frequence = "trimestrielle"

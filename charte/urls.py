@@ -11,6 +11,7 @@ urlpatterns = [
     path("chartes/<slug:charte_slug>/diagnostic/", include("diagnostic.urls")),
     path("chartes/<slug:charte_slug>/priorisation/", include("priorisation.urls")),
     path("chartes/<slug:charte_slug>/plan/", include("plan_actions.urls")),
+    path("chartes/<slug:charte_slug>/evaluation/", include("evaluation.urls")),
     path("chartes/", include("rapports.urls")),
     path("e/", include("diagnostic.urls_publiques")),
     path("s/", include("priorisation.urls_publiques")),

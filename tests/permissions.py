@@ -52,10 +52,13 @@ ATTENDU = {
 
 
 # Pages of other modules declare their expectations in their own files (merged here, one table).
+from tests.permissions_evaluation import ATTENDU as ATTENDU_EVALUATION  # noqa: E402
 from tests.permissions_fichiers import ATTENDU as ATTENDU_FICHIERS  # noqa: E402
 from tests.permissions_plan import ATTENDU as ATTENDU_PLAN  # noqa: E402
 from tests.permissions_priorisation import ATTENDU as ATTENDU_PRIORISATION  # noqa: E402
 from tests.permissions_rapports import ATTENDU as ATTENDU_RAPPORTS  # noqa: E402
 from tests.permissions_territoire import ATTENDU as ATTENDU_TERRITOIRE  # noqa: E402
 
-ATTENDU |= ATTENDU_FICHIERS | ATTENDU_TERRITOIRE | ATTENDU_PRIORISATION | ATTENDU_PLAN | ATTENDU_RAPPORTS
+ATTENDU |= (
+    ATTENDU_FICHIERS | ATTENDU_TERRITOIRE | ATTENDU_PRIORISATION | ATTENDU_PLAN | ATTENDU_RAPPORTS | ATTENDU_EVALUATION
+)

@@ -7,6 +7,7 @@ from charte.models import Invitation, Membre
 from diagnostic.models import Besoin
 from diagnostic.services import creer_enquete
 from tests import (
+    permissions_evaluation,
     permissions_fichiers,
     permissions_plan,
     permissions_priorisation,
@@ -43,6 +44,7 @@ def url_de(page, charte):
         permissions_priorisation,
         permissions_plan,
         permissions_rapports,
+        permissions_evaluation,
     ):
         if page in module.ATTENDU:
             return reverse(page, kwargs=arguments | module.arguments(page, charte))

@@ -7,6 +7,7 @@ e-mail printed on the console. Production values come from the environment (see 
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from charte.env import env_bool, env_int, env_list, env_str
 
@@ -163,6 +164,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULE = {
     # Jobs lost on the way or left by a dead worker are queued again (see rapports/services.py).
     "relancer-rapports": {"task": "rapports.tasks.relancer_rapports", "schedule": 15.0},
+    # Measurements due are recalled to the organisations responsible, each morning.
+    "rappeler-mesures": {"task": "evaluation.tasks.rappeler_mesures_attendues", "schedule": crontab(hour=8, minute=0)},
 }
 
 # Behind HTTPS in production; a local run or the test suite sets HTTPS=false.

@@ -1,0 +1,125 @@
+"""Indicators through their pages: defined with the fiche, measured by the responsible organisation only."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from charte.models import Membre
+from evaluation.models import Indicateur, Mesure
+from tests.conftest import compter_requetes
+from tests.factories import CharteFactory, FicheActionFactory, IndicateurFactory, OrganisationFactory, PrioriteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(nom, charte, *args):
+    return reverse(f"evaluation:{nom}", args=[charte.slug, *args])
+
+
+@pytest.fixture
+def organisation_du_partenaire(charte, personnes):
+    return Membre.objects.get(charte=charte, utilisateur=personnes["partenaire"]).organisation
+
+
+def test_seule_l_organisation_responsable_saisit_les_mesures(client_de, charte, personnes, organisation_du_partenaire):
+    sien = IndicateurFactory(
+        fiche=FicheActionFactory(charte=charte), responsable=organisation_du_partenaire, unite="familles"
+    )
+    autre = IndicateurFactory(fiche=sien.fiche, responsable=OrganisationFactory(nom="ARS"))
+    partenaire = client_de(personnes["partenaire"])
+    donnees = {"date": "2026-10-01", "valeur": "12,5", "commentaire": "Premier trimestre"}
+    assert partenaire.post(url("mesurer", charte, sien.pk), donnees).status_code == 302
+    mesure = sien.mesures.get()
+    assert (mesure.valeur, mesure.saisie_par) == (Decimal("12.5"), personnes["partenaire"])
+    assert partenaire.post(url("mesurer", charte, autre.pk), donnees).status_code == 403
+    for qui in ("coordinateur", "referent", "observateur"):
+        assert client_de(personnes[qui]).post(url("mesurer", charte, sien.pk), donnees).status_code == 403
+    page = client_de(personnes["observateur"]).get(url("indicateur", charte, sien.pk)).content.decode()
+    assert "12,5" in page and "Saisir une mesure" not in page and "<svg" in page
+
+
+@pytest.mark.parametrize(
+    ("donnees", "message"),
+    [
+        ({"date": "2099-01-01", "valeur": "3"}, "pas de date future"),
+        ({"date": "2026-10-01", "valeur": ""}, "Ce champ est obligatoire."),
+        ({"date": "2026-10-01", "valeur": "beaucoup"}, "Saisissez un nombre."),
+        ({"date": "2026-09-01", "valeur": "4"}, "Une mesure existe déjà à cette date"),
+    ],
+)
+def test_une_mesure_invalide_est_refusee_en_francais(client_de, charte, personnes, donnees, message):
+    indicateur = IndicateurFactory(fiche=FicheActionFactory(charte=charte), responsable=None)
+    Mesure.objects.create(indicateur=indicateur, date=datetime.date(2026, 9, 1), valeur=1)
+    reponse = client_de(personnes["coordinateur"]).post(url("mesurer", charte, indicateur.pk), donnees)
+    assert reponse.status_code == 200 and message in reponse.content.decode()
+    assert indicateur.mesures.count() == 1
+
+
+def test_le_pilote_definit_les_indicateurs_de_sa_fiche(client_de, charte, personnes, organisation_du_partenaire):
+    fiche = FicheActionFactory(charte=charte, pilote=organisation_du_partenaire)
+    client = client_de(personnes["partenaire"])
+    page = client.get(url("nouvel_indicateur", charte) + f"?fiche={fiche.pk}")
+    assert page.context["form"].initial["responsable"] == organisation_du_partenaire.pk
+    donnees = {
+        "libelle": "Familles accueillies au relais",
+        "niveau": "resultat",
+        "nature": "quantitatif",
+        "sens": "hausse",
+        "valeur_reference": "0",
+        "date_reference": "2025-09-01",
+        "cible": "40",
+        "frequence": "trimestrielle",
+        "responsable": organisation_du_partenaire.pk,
+    }
+    assert client.post(url("nouvel_indicateur", charte) + f"?fiche={fiche.pk}", donnees).status_code == 302
+    assert Indicateur.objects.get().fiche == fiche
+    autre = FicheActionFactory(charte=charte)  # piloted by another organisation
+    assert client.get(url("nouvel_indicateur", charte) + f"?fiche={autre.pk}").status_code == 403
+    sans_date = donnees | {"date_reference": ""}
+    page = client.post(url("nouvel_indicateur", charte) + f"?fiche={fiche.pk}", sans_date).content.decode()
+    assert "Datez la valeur de référence" in page
+
+
+def test_un_indicateur_d_une_autre_charte_repond_404(client_de, charte, personnes):
+    etranger = IndicateurFactory(fiche=FicheActionFactory(charte=CharteFactory()), responsable=None)
+    client = client_de(personnes["coordinateur"])
+    for nom in ("indicateur", "modifier_indicateur", "mesurer"):
+        assert client.get(url(nom, charte, etranger.pk)).status_code == 404
+    assert client.get(url("indicateurs", charte) + f"?fiche={etranger.fiche.pk}").status_code == 404
+
+
+def remplir(charte, n):
+    priorite = PrioriteFactory(charte=charte)
+    for i in range(n):
+        fiche = FicheActionFactory(charte=charte, priorites=[priorite]) if i % 10 == 0 else fiche
+        indicateur = IndicateurFactory(fiche=fiche, calcul="fiches_realisees" if i == 0 else "")
+        Mesure.objects.bulk_create(
+            Mesure(indicateur=indicateur, date=datetime.date(2025, 10 + m, 1), valeur=m) for m in range(3)
+        )
+
+
+@pytest.mark.parametrize("groupe", ["priorite", "domaine"])
+def test_requetes_de_la_liste_a_1_et_100_indicateurs(client_de, groupe):
+    nombres = []
+    for n in (1, 100):
+        charte = CharteFactory()
+        remplir(charte, n)
+        client = client_de(charte.membres.get().utilisateur)
+        nombres.append(compter_requetes(client, url("indicateurs", charte) + f"?groupe={groupe}"))
+    assert nombres[0] == nombres[1] <= 15, nombres
+
+
+def test_requetes_d_un_indicateur_a_1_et_100_mesures(client_de):
+    nombres = []
+    for n in (1, 100):
+        charte = CharteFactory()
+        indicateur = IndicateurFactory(fiche=FicheActionFactory(charte=charte), responsable=None)
+        Mesure.objects.bulk_create(
+            Mesure(indicateur=indicateur, date=datetime.date(2020, 1, 1) + datetime.timedelta(days=7 * m), valeur=m)
+            for m in range(n)
+        )
+        client = client_de(charte.membres.get().utilisateur)
+        nombres.append(compter_requetes(client, url("indicateur", charte, indicateur.pk)))
+    assert nombres[0] == nombres[1] <= 15, nombres

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from charte.demo import COMPTES, MOT_DE_PASSE_DEMO, creer_demo_socle
 from diagnostic.demo import creer_demo_diagnostic, creer_demo_synthese
+from evaluation.demo import creer_demo_indicateurs
 from plan_actions.demo import creer_demo_plan
 from priorisation.demo import creer_demo_priorisation
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         creer_demo_synthese(aire_argonne, aire_argonne.creee_par)
         creer_demo_priorisation(aire_argonne, aire_argonne.creee_par)
         creer_demo_plan(aire_argonne, aire_argonne.creee_par)
+        creer_demo_indicateurs(aire_argonne, aire_argonne.creee_par)
         for charte in chartes:
             self.stdout.write(f"Charte : {charte} — /chartes/{charte.slug}/")
         self.stdout.write(

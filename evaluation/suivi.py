@@ -79,10 +79,10 @@ def indicateurs_suivis(queryset):
     )
 
 
-def etats(indicateurs, charte, aujourd_hui=None):
-    """The state of each indicator (prefetched with indicateurs_suivis)."""
+def etats(indicateurs, charte, aujourd_hui=None, calculer=True):
+    """The state of each indicator (prefetched with indicateurs_suivis); `calculer=False` skips computed values."""
     aujourd_hui = aujourd_hui or timezone.localdate()
-    calcules = valeurs_calculees(charte) if any(i.calcul for i in indicateurs) else {}
+    calcules = valeurs_calculees(charte) if calculer and any(i.calcul for i in indicateurs) else {}
     return [etat(indicateur, calcules, aujourd_hui) for indicateur in indicateurs]
 
 

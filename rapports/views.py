@@ -5,6 +5,8 @@ from django.utils import timezone
 from charte.decorators import permission_charte
 from charte.graphiques import gantt_svg
 from charte.models import Avancement, Membre
+from evaluation.models import Indicateur
+from evaluation.suivi import etats, indicateurs_suivis
 from plan_actions.models import ZERO, FicheAction, Jalon, taux
 
 ENTREES_RECENTES = 8
@@ -39,6 +41,7 @@ def tableau_de_bord(request, charte_slug):
             "journal": charte.journal.select_related("auteur")[:ENTREES_RECENTES] if peut_voir_journal else [],
             "aujourd_hui": aujourd_hui,
             "plan": synthese_du_plan(charte, aujourd_hui),
+            "evaluation": synthese_de_l_evaluation(charte, aujourd_hui),
         },
     )
 
@@ -75,4 +78,18 @@ def synthese_du_plan(charte, aujourd_hui):
         "jalons_en_retard": jalons_en_retard,
         "nb_jalons_en_retard": nb_en_retard,
         "autres_jalons_en_retard": nb_en_retard - len(jalons_en_retard),
+    }
+
+
+def synthese_de_l_evaluation(charte, aujourd_hui):
+    """Indicators at a glance, in two queries: how many, average attainment of the measured ones, what is due."""
+    suivis = etats(list(indicateurs_suivis(Indicateur.objects.filter(charte=charte))), charte, aujourd_hui, False)
+    taux_mesures = [s.taux_borne for s in suivis if s.taux_borne is not None]
+    attendues = sorted((s for s in suivis if s.en_retard), key=lambda s: s.prochaine)
+    return {
+        "nb_indicateurs": len(suivis),
+        "taux_moyen": round(sum(taux_mesures) / len(taux_mesures)) if taux_mesures else None,
+        "attendues": attendues[:JALONS_EN_RETARD_AFFICHES],
+        "nb_attendues": len(attendues),
+        "autres_attendues": max(len(attendues) - JALONS_EN_RETARD_AFFICHES, 0),
     }

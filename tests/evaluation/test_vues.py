@@ -92,8 +92,9 @@ def test_un_indicateur_d_une_autre_charte_repond_404(client_de, charte, personne
 
 def remplir(charte, n):
     priorite = PrioriteFactory(charte=charte)
+    fiches = [FicheActionFactory(charte=charte, priorites=[priorite]) for _ in range((n + 9) // 10)]
     for i in range(n):
-        fiche = FicheActionFactory(charte=charte, priorites=[priorite]) if i % 10 == 0 else fiche
+        fiche = fiches[i // 10]
         indicateur = IndicateurFactory(fiche=fiche, calcul="fiches_realisees" if i == 0 else "")
         Mesure.objects.bulk_create(
             Mesure(indicateur=indicateur, date=datetime.date(2025, 10 + m, 1), valeur=m) for m in range(3)
@@ -122,4 +123,23 @@ def test_requetes_d_un_indicateur_a_1_et_100_mesures(client_de):
         )
         client = client_de(charte.membres.get().utilisateur)
         nombres.append(compter_requetes(client, url("indicateur", charte, indicateur.pk)))
+    assert nombres[0] == nombres[1] <= 15, nombres
+
+
+def test_le_tableau_de_bord_signale_les_mesures_attendues(client_de, charte, personnes):
+    indicateur = IndicateurFactory(fiche=FicheActionFactory(charte=charte), responsable=None, libelle="Familles vues")
+    Mesure.objects.create(indicateur=indicateur, date=datetime.date(2026, 1, 15), valeur=50)  # next due 15/04/2026
+    page = client_de(personnes["observateur"]).get(reverse("rapports:tableau_de_bord", args=[charte.slug]))
+    contenu = page.content.decode()
+    assert "1 mesure attendue" in contenu and "depuis le 15/04/2026" in contenu and "Familles vues" in contenu
+    assert "atteinte moyenne des cibles : <strong>50 %</strong>" in contenu
+
+
+def test_tableau_de_bord_requetes_a_1_et_100_indicateurs(client_de):
+    nombres = []
+    for n in (1, 100):
+        charte = CharteFactory()
+        remplir(charte, n)
+        client = client_de(charte.membres.get().utilisateur)
+        nombres.append(compter_requetes(client, reverse("rapports:tableau_de_bord", args=[charte.slug])))
     assert nombres[0] == nombres[1] <= 15, nombres

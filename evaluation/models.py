@@ -100,6 +100,18 @@ class Indicateur(models.Model):
     def quantitatif(self):
         return self.nature == self.Nature.QUANTITATIF
 
+    @property
+    def derniere_mesure(self):
+        """The latest measurement (reads the prefetched `mesures`, ordered by date, when there are)."""
+        mesures = list(self.mesures.all())
+        return max(mesures, key=lambda m: (m.date, m.pk)) if mesures else None
+
+    @property
+    def taux_actuel(self):
+        """Attainment at the latest measurement (computed indicators: see evaluation.suivi)."""
+        derniere = self.derniere_mesure
+        return self.taux_atteinte(derniere.valeur) if derniere and self.quantitatif else None
+
     def prochaine_echeance(self, derniere_mesure):
         """When the next measurement is due: a period after the last one (or after the baseline)."""
         if self.calcul:

@@ -33,3 +33,9 @@ def nombre(valeur, decimales=1):
         return ""
     texte = formats.number_format(valeur, decimales, use_l10n=True, force_grouping=True)
     return texte.rstrip("0").rstrip(",") if "," in texte else texte
+
+
+@register.filter
+def borner(pourcentage, plafond=100):
+    """A percentage kept between 0 and `plafond`, for the width of a bar."""
+    return max(0, min(int(plafond), int(pourcentage)))

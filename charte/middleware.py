@@ -2,8 +2,8 @@
 
 from django.http import Http404
 
-from charte.models import Charte
-from charte.rules import membre_de
+from charte.models import Charte, Membre
+from charte.rules import membre_de, retenir_adhesion
 
 
 class CharteMiddleware:
@@ -17,11 +17,25 @@ class CharteMiddleware:
         slug = view_kwargs.get("charte_slug")
         if slug is None:
             return None
-        charte = Charte.objects.select_related("territoire").filter(slug=slug).first()
+        membre = self.adhesion(request.user, slug)
+        charte = membre.charte if membre else Charte.objects.select_related("territoire").filter(slug=slug).first()
         # A non-member learns nothing, not even that the charter exists.
         if charte is None or not request.user.has_perm("charte.voir", charte):
             raise Http404("Charte introuvable.")
         request.charte = charte
-        # The real user object, not its lazy wrapper: has_perm above cached the membership on it.
-        request.membre = membre_de(getattr(request.user, "_wrapped", request.user), charte)
+        request.membre = membre_de(request.user, charte)
         return None
+
+    @staticmethod
+    def adhesion(user, slug):
+        """The user's membership of the charter `slug`, read with the charter itself (one query for members)."""
+        if not user.is_authenticated:
+            return None
+        membre = (
+            Membre.objects.select_related("charte__territoire", "organisation")
+            .filter(charte__slug=slug, utilisateur=user)
+            .first()
+        )
+        if membre is not None:
+            retenir_adhesion(user, membre.charte, membre)
+        return membre

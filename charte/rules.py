@@ -13,10 +13,20 @@ def membre_de(user, charte):
     """The user's membership of the charter, or None."""
     if not user.is_authenticated or charte is None:
         return None
-    cache = user.__dict__.setdefault("_adhesions", {})
+    cache = _adhesions(user)
     if charte.pk not in cache:
         cache[charte.pk] = Membre.objects.filter(charte=charte, utilisateur=user).select_related("organisation").first()
     return cache[charte.pk]
+
+
+def retenir_adhesion(user, charte, membre):
+    """Remember a membership already read (the middleware reads it with the charter, in one query)."""
+    _adhesions(user)[charte.pk] = membre
+
+
+def _adhesions(user):
+    # The real user object, not the request's lazy wrapper: the cache must outlive the wrapper.
+    return getattr(user, "_wrapped", user).__dict__.setdefault("_adhesions", {})
 
 
 def a_le_role(*roles):

@@ -89,7 +89,13 @@ def plan(request, charte_slug):
 
 def fiches_detaillees():
     """A fiche with everything its page shows, in a fixed number of queries."""
-    return fiches_pour_instantane(FicheAction.objects.select_related("proposee_par", "validee_par")).avec_totaux()
+    # The COPIL decisions and the indicators of the fiche: reverse relations read by name, so that
+    # plan_actions imports nothing of the later stages.
+    return (
+        fiches_pour_instantane(FicheAction.objects.select_related("proposee_par", "validee_par"))
+        .prefetch_related("decisions__seance", "indicateurs__mesures")
+        .avec_totaux()
+    )
 
 
 def contexte_fiche(fiche):

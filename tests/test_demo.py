@@ -9,6 +9,7 @@ from django.utils import timezone
 from charte.models import Charte, Membre
 from plan_actions.instantanes import comparer_plans, instantane_du_plan
 from plan_actions.models import FicheAction, Financement, Historique, Jalon, LigneBudget
+from rapports.models import Decision
 
 
 def test_seed_demo_est_idempotent_et_donne_les_comptes_annonces(db, capsys):
@@ -46,8 +47,10 @@ def test_seed_demo_est_idempotent_et_donne_les_comptes_annonces(db, capsys):
         "associations",
     }
     assert list(aire.priorites.values_list("rang", flat=True)) == [1, 2, 3, 4, 5, 6]
-    # The plan is written once: a second seed adds no fiche and no baseline.
-    assert aire.fiches.count() == 20 and aire.versions_plan.count() == 1
+    # The plan is written once: a second seed adds no fiche and no baseline (the signed plan, the plan
+    # presented to the COPIL of 9 March 2026), nor any COPIL.
+    assert aire.fiches.count() == 20 and aire.versions_plan.count() == 2
+    assert aire.copils.count() == 5 and Decision.objects.filter(seance__charte=aire).count() == 21
 
 
 def test_plan_de_demonstration(db, django_capture_on_commit_callbacks, mailoutbox):
@@ -76,7 +79,7 @@ def test_plan_de_demonstration(db, django_capture_on_commit_callbacks, mailoutbo
 
     etape = aire.etapes.get(numero=3)
     assert (etape.jalon_valide_le, etape.jalon_cosigne_le) == (datetime.date(2025, 7, 10),) * 2
-    version = aire.versions_plan.get()
+    version = aire.versions_plan.get(libelle__startswith="Plan signé")
     assert version.libelle == "Plan signé le 10/07/2025 (COPIL du 10 juillet 2025)"
     assert len(version.contenu) == 18
     comparaison = comparer_plans(version.contenu, instantane_du_plan(aire))
@@ -123,3 +126,32 @@ def test_plan_de_demonstration(db, django_capture_on_commit_callbacks, mailoutbo
     # Comments are part of the story, not news: nobody is e-mailed about them.
     assert aire.fiches.filter(commentaires__isnull=False).distinct().count() >= 5
     assert mailoutbox == []
+
+
+def test_copils_de_demonstration(db):
+    """One COPIL per gate passed, on the gate's date; a progress review; the next meeting with decisions to take."""
+    call_command("seed_demo")
+    aire = Charte.objects.get(territoire__siren="200066140")
+    copils = {s.date: s for s in aire.copils.select_related("version_plan")}
+    jalons = dict(aire.etapes.filter(jalon_valide_le__isnull=False).values_list("numero", "jalon_valide_le"))
+    assert sorted(copils) == sorted(jalons.values()) + [datetime.date(2026, 3, 9), datetime.date(2026, 12, 10)]
+    for numero, le in jalons.items():
+        assert copils[le].decisions.filter(etape__numero=numero, statut="adoptee").exists()
+    signature, revue = copils[datetime.date(2025, 7, 10)], copils[datetime.date(2026, 3, 9)]
+    assert signature.version_plan.libelle.startswith("Plan signé le 10/07/2025")
+    assert revue.version_plan.libelle == "Plan présenté au COPIL du 09/03/2026"
+    assert len(revue.version_plan.contenu) == 20
+
+    prochain = copils[datetime.date(2026, 12, 10)]
+    assert len(prochain.points_ordre_du_jour) >= 4 and not prochain.compte_rendu
+    a_prendre = prochain.decisions.select_related("fiche", "etape")
+    assert {d.statut for d in a_prendre} == {"a_prendre"} and 4 <= len(a_prendre) <= 5
+    assert "Ouvrir une micro-crèche aux horaires élargis à Seuil-d'Argonne" in {
+        d.fiche.titre for d in a_prendre if d.fiche
+    }
+    assert any(d.etape and d.etape.numero == 4 for d in a_prendre)  # the evaluation calendar
+    # Every decision of the past meetings is settled, and each kind of object is decided on somewhere.
+    passees = Decision.objects.filter(seance__charte=aire, seance__date__lt=prochain.date)
+    assert not passees.filter(statut="a_prendre").exists()
+    for objet in ("besoin", "priorite", "fiche", "etape"):
+        assert passees.filter(statut="adoptee", **{f"{objet}__isnull": False}).exists(), objet

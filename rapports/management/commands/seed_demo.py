@@ -6,6 +6,7 @@ from diagnostic.demo import creer_demo_diagnostic, creer_demo_synthese
 from evaluation.demo import creer_demo_indicateurs
 from plan_actions.demo import creer_demo_plan
 from priorisation.demo import creer_demo_priorisation
+from rapports.demo import creer_demo_copil
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         creer_demo_synthese(aire_argonne, aire_argonne.creee_par)
         creer_demo_priorisation(aire_argonne, aire_argonne.creee_par)
         creer_demo_plan(aire_argonne, aire_argonne.creee_par)
+        creer_demo_copil(aire_argonne, aire_argonne.creee_par)
         creer_demo_indicateurs(aire_argonne, aire_argonne.creee_par)
         for charte in chartes:
             self.stdout.write(f"Charte : {charte} — /chartes/{charte.slug}/")

@@ -93,6 +93,9 @@ def calendrier(request, charte_slug):
     return render(request, "charte/calendrier.html", {"charte": charte, "formset": formset})
 
 
+PAGES_DES_JALONS = {Etape.Numero.PLAN: "plan_actions:signer", Etape.Numero.EVALUATION: "evaluation:bilan"}
+
+
 def _etape(charte, numero):
     return get_object_or_404(Etape.objects.filter(charte=charte), numero=numero)
 
@@ -100,9 +103,10 @@ def _etape(charte, numero):
 @permission_charte("charte.gerer")
 def jalon(request, charte_slug, numero):
     etape = _etape(request.charte, numero)
-    if etape.numero == Etape.Numero.PLAN and not etape.jalon_valide:
-        # Signing the plan also freezes it as a baseline: that happens on the plan's own page.
-        return redirect("plan_actions:signer", charte_slug=charte_slug)
+    # These gates are passed by the act they record, on the stage's own page: signing the plan also
+    # freezes it as a baseline; adopting the final assessment requires its texts.
+    if etape.numero in PAGES_DES_JALONS and not etape.jalon_valide:
+        return redirect(PAGES_DES_JALONS[etape.numero], charte_slug=charte_slug)
     form = JalonForm(request.POST or None)
     if form.is_valid():
         try:

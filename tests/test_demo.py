@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from charte.models import Charte, Membre
+from diagnostic.demo import TITRE as TITRE_DIAGNOSTIC
 from plan_actions.instantanes import comparer_plans, instantane_du_plan
 from plan_actions.models import FicheAction, Financement, Historique, Jalon, LigneBudget
 from rapports.models import Decision
@@ -32,7 +33,7 @@ def test_seed_demo_est_idempotent_et_donne_les_comptes_annonces(db, capsys):
     assert list(argonne.membres.values_list("utilisateur__username", flat=True)) == ["agent.msa2"]
     assert authenticate(username="national", password="demo").est_national
     assert aire.etapes.filter(jalon_valide_le__isnull=False).count() == 3
-    enquete = aire.enquetes.get()
+    enquete = aire.enquetes.get(titre=TITRE_DIAGNOSTIC)
     assert enquete.reponses.count() == 300
     # Answers come from the territory's real communes, weighted by population.
     assert enquete.reponses.values("famille__commune").distinct().count() > 20

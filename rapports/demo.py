@@ -204,9 +204,11 @@ COPILS = [
                 None,
             ),
         ),
-        compte_rendu="Revue d'avancement des fiches actions et des comptes 2025. Le COPIL acte un abandon et "
-        "plusieurs ajustements ; le plan présenté est figé pour mesurer les changements d'ici la séance suivante.",
-        plan="figer",
+        compte_rendu="Revue d'avancement des fiches actions et des comptes 2025, au regard du plan signé. Le COPIL "
+        "acte un abandon et plusieurs ajustements.",
+        # The demo plan's history is written today: a version frozen now would already hold the later changes,
+        # and the December report would show none. The signed plan stays the reference of the demo.
+        plan="signé",
     ),
     CopilDemo(
         date=D(2026, 12, 10),

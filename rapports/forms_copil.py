@@ -11,6 +11,7 @@ OBJETS = {"besoin": "Besoin", "priorite": "Priorité", "fiche": "Fiche action", 
 
 
 class SeanceForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     figer_plan = forms.BooleanField(
         label="Figer le plan présenté à ce COPIL",
         required=False,
@@ -33,6 +34,7 @@ class SeanceForm(forms.ModelForm):
     def __init__(self, *args, charte, **kwargs):
         super().__init__(*args, **kwargs)
         self.charte = charte
+        self.initial.setdefault("version", self.instance.version)
         if self.instance.version_plan_id:
             self.fields["figer_plan"].label = "Figer à nouveau le plan présenté à ce COPIL"
             self.fields["figer_plan"].help_text = (

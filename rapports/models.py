@@ -33,6 +33,8 @@ class SeanceCopil(models.Model):
     )
     creee_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     creee_le = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking: a save from a form opened on an older version is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-date", "-id"]

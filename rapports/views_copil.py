@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from charte.decorators import permission_charte
 from charte.models import Journal
+from charte.services import ConflitDeVersion
 from plan_actions.services import figer_version
 from rapports.filtres import DecisionFilter
 from rapports.forms_copil import SeanceForm, decisions_de_la_seance
@@ -189,10 +190,22 @@ def _editer(request, seance, titre):
     if donnees is not None:
         # Validate both, so that every mistake is shown at once.
         if all([form.is_valid(), tableau.is_valid()]):
-            seance = enregistrer_seance(charte, request.user, form, tableau)
-            messages.success(request, message_enregistre(seance, form))
-            return redirect("rapports:copil", charte_slug=charte.slug, pk=seance.pk)
-        messages.error(request, "La séance n'est pas enregistrée : corrigez les champs signalés en rouge.")
+            try:
+                seance = enregistrer_seance(charte, request.user, form, tableau)
+            except ConflitDeVersion:
+                messages.error(
+                    request,
+                    "Quelqu'un a enregistré cette séance pendant que vous la modifiiez : rien n'a été enregistré. "
+                    "Vos saisies sont conservées ci-dessous ; ouvrez la séance dans un autre onglet pour voir la "
+                    "version à jour, puis enregistrez à nouveau.",
+                )
+                form.data = form.data.copy()
+                form.data["version"] = SeanceCopil.objects.get(pk=seance.pk).version
+            else:
+                messages.success(request, message_enregistre(seance, form))
+                return redirect("rapports:copil", charte_slug=charte.slug, pk=seance.pk)
+        else:
+            messages.error(request, "La séance n'est pas enregistrée : corrigez les champs signalés en rouge.")
     return render(
         request,
         "rapports/copil_form.html",
@@ -204,7 +217,16 @@ def _editer(request, seance, titre):
 def enregistrer_seance(charte, par, form, tableau):
     """Write the meeting, its decisions and (if asked) the plan as presented, with the journal entry."""
     nouvelle = form.instance.pk is None
-    champs = [SeanceCopil._meta.get_field(nom).verbose_name for nom in form.changed_data if nom != "figer_plan"]
+    champs = [
+        SeanceCopil._meta.get_field(nom).verbose_name
+        for nom in form.changed_data
+        if nom not in ("figer_plan", "version")
+    ]
+    if not nouvelle:
+        version_lue = form.cleaned_data.get("version") or 0
+        if not SeanceCopil.objects.filter(pk=form.instance.pk, version=version_lue).update(version=F("version") + 1):
+            raise ConflitDeVersion(form.instance)
+        form.instance.version = version_lue + 1
     seance = form.save(commit=False)
     seance.charte = charte
     if nouvelle:

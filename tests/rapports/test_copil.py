@@ -32,6 +32,7 @@ def donnees_seance(decisions=(), existantes=0, **champs):
         "compte_rendu": "",
         "decisions-TOTAL_FORMS": len(decisions),
         "decisions-INITIAL_FORMS": existantes,
+        "version": 1,  # the version the form was opened on
     }
     for rang, decision in enumerate(decisions):
         donnees |= {f"decisions-{rang}-{nom}": valeur for nom, valeur in ({"statut": A_PRENDRE} | decision).items()}
@@ -179,7 +180,7 @@ def test_figer_a_nouveau_le_plan_d_une_seance(client_de, charte, personnes):
     assert premiere.libelle == "Plan présenté au COPIL du 09/03/2026"
     assert "Figer à nouveau le plan présenté à ce COPIL" in client.get(url("modifier_copil", charte, seance.pk)).text
 
-    client.post(url("modifier_copil", charte, seance.pk), donnees_seance(date="2026-03-09", figer_plan="on"))
+    client.post(url("modifier_copil", charte, seance.pk), donnees_seance(date="2026-03-09", figer_plan="on", version=2))
     assert SeanceCopil.objects.get().version_plan != premiere
     assert charte.versions_plan.count() == 2  # the first version stays in the plan's history
 
@@ -418,3 +419,16 @@ def test_requetes_constantes(client, page):
         args = [premiere.pk] if page == "copil" else []
         nombres.append(compter_requetes(client, url(page, charte, *args)))
     assert nombres[0] == nombres[1] <= MAX_REQUETES, nombres
+
+
+def test_deux_personnes_modifient_la_meme_seance_la_seconde_est_prevenue(client_de, charte, personnes):
+    seance = seance_avec(charte)
+    client = client_de(personnes["coordinateur"])
+    premiere = donnees_seance(date="2026-03-09", compte_rendu="Version de la première")
+    seconde = donnees_seance(date="2026-03-09", compte_rendu="Version de la seconde")  # opened on the same version
+    assert client.post(url("modifier_copil", charte, seance.pk), premiere).status_code == 302
+    reponse = client.post(url("modifier_copil", charte, seance.pk), seconde)
+    assert reponse.status_code == 200 and "pendant que vous la modifiiez" in reponse.text
+    assert "Version de la seconde" in reponse.text  # their input is still on screen
+    seance.refresh_from_db()
+    assert seance.compte_rendu == "Version de la première"

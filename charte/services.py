@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from charte.models import Charte, Etape, Invitation, Journal, Membre
+from charte.taches import en_file
 
 
 def slug_libre(base):
@@ -60,5 +61,5 @@ def inviter(charte, *, email, role, organisation, par):
         charte=charte, email=email, role=role, organisation=organisation, invitee_par=par
     )
     Journal.noter(charte, par, f"{email} invité(e) comme {invitation.get_role_display()}")
-    transaction.on_commit(lambda: envoyer_invitation.delay(invitation.pk))
+    transaction.on_commit(lambda: en_file(envoyer_invitation, invitation.pk))
     return invitation

@@ -160,10 +160,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 # A request must not hang when Redis is down: the report waits in its row and is queued again later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# socket_timeout: a Redis that hangs (frozen, or cut off without closing the connection) would otherwise
+# hold the publishing request forever (kombu's redis transport docs).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 CELERY_BEAT_SCHEDULE = {
     # Jobs lost on the way or left by a dead worker are queued again (see rapports/services.py).
-    "relancer-rapports": {"task": "rapports.tasks.relancer_rapports", "schedule": 15.0},
+    # Expires: while every worker is down, beat's ticks must not pile up in the queue.
+    "relancer-rapports": {"task": "rapports.tasks.relancer_rapports", "schedule": 15.0, "options": {"expires": 15}},
     # Measurements due are recalled to the organisations responsible, each morning.
     "rappeler-mesures": {"task": "evaluation.tasks.rappeler_mesures_attendues", "schedule": crontab(hour=8, minute=0)},
 }

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from charte.models import Charte, Etape, Journal
 from charte.services import ConflitDeVersion
+from charte.taches import en_file
 from plan_actions.instantanes import differences, fiches_pour_instantane, instantane_du_plan, valeurs
 from plan_actions.models import Commentaire, FicheAction, Historique, Suivi, VersionPlan
 
@@ -151,7 +152,7 @@ def commenter(fiche, par, texte):
     from plan_actions.tasks import notifier_commentaire
 
     commentaire = Commentaire.objects.create(fiche=fiche, auteur=par, texte=texte)
-    transaction.on_commit(lambda: notifier_commentaire.delay(commentaire.pk))
+    transaction.on_commit(lambda: en_file(notifier_commentaire, commentaire.pk))
     return commentaire
 
 

@@ -10,7 +10,6 @@
   count of attempts, the row does: after MAX_TENTATIVES the report is marked "échec".
 """
 
-import logging
 import threading
 import time
 from contextlib import contextmanager
@@ -20,11 +19,10 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as FileInjoignable
 
+from charte.taches import en_file
 from rapports.models import Rapport
 
-journal = logging.getLogger(__name__)
 Statut = Rapport.Statut
 
 MAX_TENTATIVES = 3
@@ -49,10 +47,7 @@ def mettre_en_file(rapport_pk):
     """Queue the job; without a reachable broker, leave it waiting (relancer_rapports_bloques will retry)."""
     from rapports.tasks import generer_rapport
 
-    try:
-        generer_rapport.apply_async((rapport_pk,), retry=False)
-    except FileInjoignable as erreur:
-        journal.warning("Rapport %s non mis en file (file de tâches injoignable) : %s", rapport_pk, erreur)
+    if not en_file(generer_rapport, rapport_pk):
         return False
     # Without a broker the task has already run in-process: only mark reports still waiting.
     Rapport.objects.filter(pk=rapport_pk, mis_en_file_le__isnull=True).update(mis_en_file_le=timezone.now())

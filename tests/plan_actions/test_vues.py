@@ -301,3 +301,22 @@ def test_chaque_priorite_mene_a_ses_fiches(client_de, charte, personnes):
     assert f'<a href="{url("fiche", fiche)}">{fiche.numero}. Ouvrir une micro-crèche</a>' in page
     assert page.count("Aucune fiche action n'y répond encore.") == 1
     assert f"nouvelle/?priorite={orpheline.pk}" in page
+
+
+def test_un_commentaire_est_publie_meme_si_la_file_de_taches_est_injoignable(
+    client_de, charte, personnes, django_capture_on_commit_callbacks, settings
+):
+    """Redis down: the comment is saved and the page works; only the e-mail notice is lost (and logged)."""
+    from charte.celery import app
+
+    fiche = FicheActionFactory(charte=charte)
+    ancien_eager, ancienne_url = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            reponse = client_de(personnes["referent"]).post(url("commenter", fiche), {"texte": "Bien noté"})
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = ancien_eager, ancienne_url
+        app.pool.force_close_all()
+    assert reponse.status_code == 302
+    assert fiche.commentaires.get().texte == "Bien noté"

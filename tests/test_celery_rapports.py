@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from django.urls import reverse
 from charte.models import Membre
 from rapports.models import Rapport
 from rapports.services import demander_rapport
+from tests.factories import FicheActionFactory, LigneBudgetFactory, PrioriteFactory
 from tests.rapports.test_taches_rapports import fichiers_du_rapport, file_de_taches, texte_du_pdf
 
 pytestmark = pytest.mark.celery
@@ -220,6 +222,11 @@ def demander_par_la_page(client, charte):
 
 
 def test_un_worker_produit_le_pdf_demande_par_la_page(lanceur, client_de, coordinateur, charte):
+    priorite = PrioriteFactory(charte=charte, intitule="Rompre l'isolement des parents")
+    fiche = FicheActionFactory(
+        charte=charte, priorites=[priorite], titre="Organiser des cafés des parents", statut="en_cours"
+    )
+    LigneBudgetFactory(fiche=fiche, annee=2026, montant_prevu=Decimal("12345.50"))
     lanceur.worker()
     client = client_de(coordinateur)
     reponse, rapport = demander_par_la_page(client, charte)
@@ -233,7 +240,11 @@ def test_un_worker_produit_le_pdf_demande_par_la_page(lanceur, client_de, coordi
     assert telechargement["Content-Type"] == "application/pdf"
     contenu = b"".join(telechargement.streaming_content)
     telechargement.close()
-    assert charte.nom in texte_du_pdf(io.BytesIO(contenu))
+    texte = " ".join(texte_du_pdf(io.BytesIO(contenu)).split())  # every kind of space made plain
+    assert charte.nom in texte
+    # The charter's actual figures, as the worker read them from the database.
+    assert "Rompre l'isolement des parents" in texte and "Organiser des cafés des parents" in texte
+    assert "12 345,50 €" in texte
 
 
 def test_deux_workers_produisent_chaque_rapport_une_fois(lanceur, charte, coordinateur):

@@ -304,19 +304,13 @@ def test_chaque_priorite_mene_a_ses_fiches(client_de, charte, personnes):
 
 
 def test_un_commentaire_est_publie_meme_si_la_file_de_taches_est_injoignable(
-    client_de, charte, personnes, django_capture_on_commit_callbacks, settings
+    client_de, charte, personnes, django_capture_on_commit_callbacks
 ):
     """Redis down: the comment is saved and the page works; only the e-mail notice is lost (and logged)."""
-    from charte.celery import app
+    from tests.rapports.test_taches_rapports import file_de_taches
 
     fiche = FicheActionFactory(charte=charte)
-    ancien_eager, ancienne_url = app.conf.task_always_eager, app.conf.broker_url
-    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:1/0"  # nothing listens there
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            reponse = client_de(personnes["referent"]).post(url("commenter", fiche), {"texte": "Bien noté"})
-    finally:
-        app.conf.task_always_eager, app.conf.broker_url = ancien_eager, ancienne_url
-        app.pool.force_close_all()
+    with file_de_taches("redis://127.0.0.1:1/0"), django_capture_on_commit_callbacks(execute=True):  # nothing there
+        reponse = client_de(personnes["referent"]).post(url("commenter", fiche), {"texte": "Bien noté"})
     assert reponse.status_code == 302
     assert fiche.commentaires.get().texte == "Bien noté"

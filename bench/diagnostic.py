@@ -96,15 +96,10 @@ def preparer_environnement(url_base):
 
 
 def creer_base_si_absente(url_base):
-    import psycopg
+    from charte.bases import creer_base_si_absente as creer  # once the project is on sys.path
 
-    adresse = urllib.parse.urlsplit(url_base)
-    nom = adresse.path.lstrip("/")
-    maintenance = urllib.parse.urlunsplit(adresse._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as connexion:
-        if not connexion.execute("SELECT 1 FROM pg_database WHERE datname = %s", [nom]).fetchone():
-            connexion.execute(f'CREATE DATABASE "{nom}"')
-            print(f"Base {nom} créée.")
+    if creer(url_base):
+        print(f"Base {urllib.parse.urlsplit(url_base).path.lstrip('/')} créée.")
 
 
 def demarrer_django():

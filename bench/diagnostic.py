@@ -10,6 +10,7 @@ second run only measures. See bench/README.md for the figures and the caveats.
 
 import argparse
 import http.client
+import itertools
 import math
 import os
 import platform
@@ -491,6 +492,7 @@ class Charge:
     acceptes: list = field(default_factory=list)
     premiere_erreur: str = ""
     duree_s: float = 0.0
+    succes: str = "302"  # the status that counts as accepted (a GET load passes "200")
     cpu: CpuDepense | None = None
     verrou: threading.Lock = field(default_factory=threading.Lock)
 
@@ -498,7 +500,7 @@ class Charge:
         with self.verrou:
             self.statuts[statut] += 1
             self.latences_ms.append(latence_ms)
-            if statut == "302":
+            if statut == self.succes:
                 self.acceptes.append(jeton)
             elif not self.premiere_erreur:
                 self.premiere_erreur = f"{statut} : {extrait_d_erreur(contenu)}"
@@ -529,20 +531,24 @@ def envoyer(connexion, chemin, corps, entetes):
         return jeton, type(erreur).__name__, str(erreur).encode()
 
 
-def client_de_charge(port, chemin, corps, entetes, tickets, charge, limite):
+def client_de_charge(port, chemin, corps, entetes, tickets, charge, limite, requete=envoyer):
     """One family's browser, posting again and again on its own keep-alive connection."""
     connexion = http.client.HTTPConnection("127.0.0.1", port, timeout=DELAI_REQUETE_S)
     while time.monotonic() < limite and next(tickets, None) is not None:
         debut = time.perf_counter()
-        jeton, statut, contenu = envoyer(connexion, chemin, corps, entetes)
+        jeton, statut, contenu = requete(connexion, chemin, corps, entetes)
         charge.noter(statut, (time.perf_counter() - debut) * 1000, jeton, contenu)
     connexion.close()
 
 
-def envoyer_en_parallele(port, chemin, corps, entetes, nombre, clients):
-    charge = Charge()
+def envoyer_en_parallele(port, chemin, corps, entetes, nombre, clients, duree_s=None, requete=envoyer, succes="302"):
+    """`nombre` requests (None: no count) shared by `clients` threads, for at most `duree_s` seconds.
+
+    requete(connexion, chemin, corps, entetes) → (jeton, statut, contenu): `envoyer` by default.
+    """
+    charge = Charge(succes=succes)
     verrou = threading.Lock()
-    restants = iter(range(nombre))
+    restants = iter(range(nombre)) if nombre is not None else itertools.count()
 
     def tickets():  # a shared, thread-safe countdown: fast clients take more
         while True:
@@ -552,9 +558,11 @@ def envoyer_en_parallele(port, chemin, corps, entetes, nombre, clients):
                 return
             yield ticket
 
-    limite = time.monotonic() + DELAI_CHARGE_S
+    limite = time.monotonic() + (duree_s if duree_s is not None else DELAI_CHARGE_S)
     fils = [
-        threading.Thread(target=client_de_charge, args=(port, chemin, corps, entetes, tickets(), charge, limite))
+        threading.Thread(
+            target=client_de_charge, args=(port, chemin, corps, entetes, tickets(), charge, limite, requete)
+        )
         for _ in range(clients)
     ]
     debut = time.perf_counter()

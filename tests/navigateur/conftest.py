@@ -65,6 +65,12 @@ class Personne:
         self.erreurs_js = []
         self.page.on("response", self._noter_reponse)
         self.page.on("pageerror", lambda erreur: self.erreurs_js.append(str(erreur)))
+        self.page.on("console", self._noter_console)
+
+    def _noter_console(self, message):
+        # Something the Content-Security-Policy blocked is a bug of the page, not a warning.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.erreurs_js.append(message.text)
 
     def _noter_reponse(self, reponse):
         if reponse.status >= 500:

@@ -1,0 +1,301 @@
+"""Load benchmark on the national data set (issue #8): each page against a minimal Django view.
+
+Run by hand from the project root, never in CI (the data set comes from `manage.py generer_national`):
+    .venv/bin/python bench/national.py [--duree 20 --clients 20 --workers 5 --threads 2]
+
+gunicorn (production settings, plain HTTP, bench/reglages.py = the project's URLs + /bench/minimal/) on
+127.0.0.1, the bench_national database, the Redis cache; for each page, `--clients` keep-alive clients
+(the load generator of bench/diagnostic.py) for `--duree` seconds. Prints one table: requests/s, p50,
+p95, p99, errors, throughput as a ratio of the minimal view's, and the SQL query count of each page
+measured in-process (django.test.Client) on the same data. Submissions sent are deleted at the end.
+"""
+
+import argparse
+import http.client
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+RACINE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(RACINE))  # `bench` is a package of the project root, not of sys.path[0] (bench/)
+
+from bench.diagnostic import (  # noqa: E402
+    JOURNAUX,
+    arreter_gunicorn,
+    attendre_serveur,
+    centile,
+    charge_moyenne,
+    corps_du_formulaire,
+    echauffer,
+    envoyer_en_parallele,
+    jetons_csrf,
+    lancer_gunicorn,
+    machine,
+    port_libre,
+    preparer_environnement,
+    tableau,
+)
+
+BASE_PAR_DEFAUT = "postgres://postgres@127.0.0.1:5432/bench_national"
+CACHE_PAR_DEFAUT = "redis://127.0.0.1:6379/8"
+IDENTIFIANT_NATIONAL = "bench-national"  # created if missing: the generator makes no national-staff account
+MINIMAL = "/bench/minimal/"
+OBJECTIF_P95_MS = 150
+OBJECTIF_RATIO_TABLEAU = 0.20
+OBJECTIF_REQUETES = 15
+
+
+def lire_arguments():
+    coeurs = len(os.sched_getaffinity(0))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base", default=os.environ.get("BENCH_DATABASE_URL", BASE_PAR_DEFAUT))
+    parser.add_argument("--cache", default=CACHE_PAR_DEFAUT, help="CACHE_URL of the server ('' : in-process)")
+    parser.add_argument("--duree", type=float, default=20, help="seconds of load per page")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
+    parser.add_argument("--workers", type=int, default=2 * coeurs + 1, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (gthread)")
+    parser.add_argument("--classe", choices=["gthread", "sync"], default="gthread")
+    parser.add_argument("--charte", type=int, default=0, help="rank of the measured charter among the national ones")
+    args = parser.parse_args()
+    args.application = "charte.wsgi:application"
+    return args
+
+
+def demarrer_django(args):
+    preparer_environnement(args.base)
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "bench.reglages", "CACHE_URL": args.cache})
+    import warnings
+
+    import django
+
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    django.setup()
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    libelle: str
+    chemin: str
+    cookie: str = ""  # sessionid of the user who reads it; "" for anonymous pages
+    methode: str = "GET"
+
+
+def session(utilisateur):
+    """A session stored in the database (shared by every gunicorn worker): one login, no password needed."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(utilisateur)
+    return client.cookies["sessionid"].value
+
+
+def choisir(args):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from charte.models import Charte, Membre
+    from rapports.national import MARQUE
+
+    chartes = list(Charte.objects.filter(nom__endswith=MARQUE).order_by("pk"))
+    if len(chartes) < 2:
+        sys.exit("Pas de jeu national dans cette base : lancer `manage.py generer_national` (bench/README.md).")
+    charte, autre = chartes[args.charte], chartes[args.charte - 1]
+    coordinateur = Membre.objects.get(charte=charte, role=Membre.Role.COORDINATEUR).utilisateur
+    national, _ = get_user_model().objects.update_or_create(
+        username=IDENTIFIANT_NATIONAL, defaults={"est_national": True, "email": "bench-national@exemple.fr"}
+    )
+    fiche = charte.fiches.order_by("numero").first()
+    enquete = charte.enquetes.get()
+    publique = autre.enquetes.get()  # submissions go to another charter: the measured results stay as generated
+    slug, cookie = charte.slug, session(coordinateur)
+    pages = [
+        Page("Vue minimale (plafond)", MINIMAL),
+        Page("Tableau de bord de la charte", reverse("rapports:tableau_de_bord", args=[slug]), cookie),
+        Page(
+            "Plan filtré (en cours, 2026)",
+            reverse("plan_actions:plan", args=[slug]) + "?statut=en_cours&annee=2026",
+            cookie,
+        ),
+        Page("Fiche action", reverse("plan_actions:fiche", args=[slug, fiche.pk]), cookie),
+        Page(
+            f"Résultats de l'enquête ({enquete.reponses.count()} réponses)",
+            reverse("diagnostic:resultats", kwargs={"charte_slug": slug, "pk": enquete.pk}),
+            cookie,
+        ),
+        Page("Vue nationale /chartes/ (personnel national)", reverse("charte:liste"), session(national)),
+        Page("Soumission publique (POST)", f"/e/{publique.jeton}/", methode="POST"),
+    ]
+    print(f"Charte mesurée : {charte.nom} ({slug}), coordinateur {coordinateur.username} ; soumissions : {autre.nom}")
+    return pages, publique
+
+
+# --- SQL query counts (in-process) --------------------------------------------------------------
+
+
+def compter_requetes(page, corps):
+    """Queries of one request once the caches are warm (the second of two identical requests)."""
+    import secrets
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    if page.cookie:
+        client.cookies["sessionid"] = page.cookie
+    resultat = None
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as requetes:
+            if page.methode == "POST":
+                reponse = client.post(
+                    page.chemin, f"{corps}&jeton={secrets.token_urlsafe(24)}", "application/x-www-form-urlencoded"
+                )
+                attendu = 302
+            else:
+                reponse = client.get(page.chemin)
+                attendu = 200
+        if reponse.status_code != attendu:
+            sys.exit(f"{page.methode} {page.chemin} : statut {reponse.status_code} au lieu de {attendu}.")
+        resultat = len(requetes)
+    return resultat
+
+
+# --- load ---------------------------------------------------------------------------------------
+
+
+def lire(connexion, chemin, corps, entetes):
+    """One GET, in the shape of bench.diagnostic.envoyer: (token, status as text, body)."""
+    try:
+        connexion.request("GET", chemin, headers=entetes)
+        reponse = connexion.getresponse()
+        return "", str(reponse.status), reponse.read()
+    except (OSError, http.client.HTTPException) as erreur:
+        connexion.close()
+        return "", type(erreur).__name__, str(erreur).encode()
+
+
+def charger(port, page, corps, entetes_post, args):
+    """Warm every worker up, then `--duree` seconds of load with `--clients` clients."""
+    if page.methode == "POST":
+        echauffer(port, page.chemin, corps, entetes_post, args.clients)
+        return envoyer_en_parallele(port, page.chemin, corps, entetes_post, None, args.clients, args.duree)
+    entetes = {"Cookie": f"sessionid={page.cookie}"} if page.cookie else {}
+    echauffement = envoyer_en_parallele(
+        port, page.chemin, "", entetes, 2 * args.clients, args.clients, None, lire, "200"
+    )
+    if echauffement.statuts["200"] != 2 * args.clients:
+        sys.exit(f"Échauffement de {page.chemin} : {dict(echauffement.statuts)}, {echauffement.premiere_erreur}")
+    return envoyer_en_parallele(port, page.chemin, "", entetes, None, args.clients, args.duree, lire, "200")
+
+
+def mesurer(pages, publique, args):
+    from django.db import connections
+
+    JOURNAUX.mkdir(exist_ok=True)
+    port = port_libre()
+    with open(JOURNAUX / f"gunicorn-national-{args.classe}-{args.workers}w.log", "w") as journal:
+        processus = lancer_gunicorn(port, args, journal)
+        try:
+            attendre_serveur(processus, port, MINIMAL, journal)
+            cookie, jeton_csrf = jetons_csrf(port, pages[-1].chemin)
+            corps = corps_du_formulaire(publique, jeton_csrf, obligatoires_seulement=False)
+            entetes_post = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}"}
+            charges = {}
+            for page in pages:
+                print(f"  {page.libelle} : {args.clients} clients, {args.duree:.0f} s…", flush=True)
+                charges[page.libelle] = charger(port, page, corps, entetes_post, args)
+        finally:
+            arreter_gunicorn(processus)
+    connections.close_all()
+    print("Nombre de requêtes SQL (django.test.Client, caches chauds)…", flush=True)
+    requetes = {page.libelle: compter_requetes(page, corps) for page in pages}
+    return charges, requetes
+
+
+def effacer_les_soumissions(enquete, dernier_pk):
+    """Delete what the run stored (answers above the survey's last id, and their households), recount."""
+    from django.db import transaction
+
+    from diagnostic.comptages import recompter
+    from territoires.models import Famille
+
+    with transaction.atomic():
+        nouvelles = enquete.reponses.filter(pk__gt=dernier_pk)
+        familles = list(nouvelles.values_list("famille_id", flat=True))
+        nouvelles.delete()
+        Famille.objects.filter(pk__in=familles).delete()
+        recompter(enquete)
+    return len(familles)
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def lignes(pages, charges, requetes):
+    plafond = charges[pages[0].libelle].debit
+    sortie = []
+    for page in pages:
+        charge = charges[page.libelle]
+        erreurs = sum(n for statut, n in charge.statuts.items() if statut != charge.succes)
+        sortie.append(
+            (
+                page.libelle,
+                f"{charge.debit:.1f}",
+                f"{centile(charge.latences_ms, 50):.0f}",
+                f"{centile(charge.latences_ms, 95):.0f}",
+                f"{centile(charge.latences_ms, 99):.0f}",
+                f"{erreurs}" + (f" ({charge.premiere_erreur[:60]})" if erreurs else ""),
+                f"{charge.debit / plafond:.0%}",
+                requetes[page.libelle],
+            )
+        )
+    return sortie
+
+
+def verdicts(pages, charges, requetes):
+    plafond = charges[pages[0].libelle].debit
+    mesurees = pages[1:]
+    lents = [p.libelle for p in mesurees if centile(charges[p.libelle].latences_ms, 95) >= OBJECTIF_P95_MS]
+    erreurs = [p.libelle for p in mesurees if set(charges[p.libelle].statuts) - {charges[p.libelle].succes}]
+    ratio = charges[pages[1].libelle].debit / plafond
+    trop = [f"{p.libelle} ({requetes[p.libelle]})" for p in mesurees if requetes[p.libelle] > OBJECTIF_REQUETES]
+
+    def v(ok, detail):
+        return ("PASS" if ok else "**FAIL**") + (f" — {detail}" if detail else "")
+
+    return [
+        (f"p95 < {OBJECTIF_P95_MS} ms sur chaque page", v(not lents, ", ".join(lents))),
+        ("zéro erreur", v(not erreurs, ", ".join(erreurs))),
+        (
+            f"tableau de bord ≥ {OBJECTIF_RATIO_TABLEAU:.0%} de la vue minimale",
+            v(ratio >= OBJECTIF_RATIO_TABLEAU, f"{ratio:.0%}"),
+        ),
+        (f"≤ {OBJECTIF_REQUETES} requêtes SQL par page", v(not trop, ", ".join(trop))),
+    ]
+
+
+def main():
+    args = lire_arguments()
+    charge_au_debut = charge_moyenne()
+    demarrer_django(args)
+    pages, publique = choisir(args)
+    dernier_pk = publique.reponses.order_by("-pk").values_list("pk", flat=True).first() or 0
+    try:
+        charges, requetes = mesurer(pages, publique, args)
+    finally:
+        print(f"Soumissions effacées : {effacer_les_soumissions(publique, dernier_pk)}")
+    configuration = f"gunicorn {args.classe} {args.workers} workers × {args.threads} threads, {args.clients} clients"
+    print(f"\n## Machine\n\n{tableau(('', ''), machine(charge_au_debut))}")
+    print(f"\n## Pages ({configuration}, {args.duree:.0f} s par page, cache {args.cache or 'en processus'})\n")
+    entete = ("Page", "req/s", "p50 ms", "p95 ms", "p99 ms", "erreurs", "débit / minimale", "requêtes SQL")
+    print(tableau(entete, lignes(pages, charges, requetes)))
+    print(f"\n## Objectifs du ticket #8\n\n{tableau(('Objectif', 'Verdict'), verdicts(pages, charges, requetes))}")
+    return 0  # a measurement: a missed goal is reported, not an error
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+"""Bench-only settings: the project's settings, plus the URLs of bench/urls.py (a minimal view).
+
+Used by bench/national.py only; the application's own URLs are not changed.
+"""
+
+from charte.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+# A shared Redis cache (as in production) without touching other users' keys.
+CACHES["default"]["KEY_PREFIX"] = "bench-national"  # noqa: F405

@@ -4,6 +4,7 @@ from collections import Counter
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Sum
+from django.test import RequestFactory
 from django.utils import timezone
 
 from charte.models import Charte, Membre
@@ -31,7 +32,7 @@ def test_seed_demo_est_idempotent_et_donne_les_comptes_annonces(db, capsys):
     }
     assert Membre.objects.get(charte=aire, utilisateur__username="partenaire.caf").organisation.nom == "CAF de la Meuse"
     assert list(argonne.membres.values_list("utilisateur__username", flat=True)) == ["agent.msa2"]
-    assert authenticate(username="national", password="demo").est_national
+    assert authenticate(RequestFactory().post("/"), username="national", password="demo").est_national
     assert aire.etapes.filter(jalon_valide_le__isnull=False).count() == 3
     enquete = aire.enquetes.get(titre=TITRE_DIAGNOSTIC)
     assert enquete.reponses.count() == 300

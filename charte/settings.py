@@ -212,7 +212,11 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Public survey: answers accepted per minute from one address (0: no limit). A school's or a town
+# hall's network may gather many families behind one address: keep it generous.
+LIMITE_QUESTIONNAIRES_PAR_MINUTE = env_int("LIMITE_QUESTIONNAIRES_PAR_MINUTE", 60)
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -2,6 +2,7 @@ import functools
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from charte.decorators import permission_charte
 from charte.graphiques import barres_svg
+from charte.limites import depasse
 from charte.models import Charte, Journal
 from diagnostic.filtres import ReponseFilter
 from diagnostic.forms import QuestionnaireForm
@@ -285,6 +287,10 @@ def questionnaire_public(request, jeton):
     if motif:
         return render(request, "diagnostic/questionnaire_ferme.html", {"enquete": enquete, "motif": motif})
     form = _questionnaire(request, enquete)
+    if request.method == "POST" and depasse(request, "questionnaire", settings.LIMITE_QUESTIONNAIRES_PAR_MINUTE):
+        # The family's answers stay on screen: they only have to send them again a moment later.
+        contexte = {"enquete": enquete, "form": form, "papier": False, "limite_atteinte": True}
+        return render(request, "diagnostic/questionnaire.html", contexte, status=429)
     if form.is_valid():
         enregistrer_reponse(
             enquete,

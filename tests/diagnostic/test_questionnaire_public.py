@@ -207,3 +207,17 @@ def test_le_formulaire_public_suit_les_changements_de_structure(client, client_d
     coordinateur.logout()
     page = client.get(url(enquete)).content.decode()
     assert "Qui garde le plus souvent votre enfant ?" in page and "Voisins" in page
+
+
+def test_au_dela_de_la_limite_par_minute_la_famille_garde_ses_reponses(client, enquete, settings):
+    settings.LIMITE_QUESTIONNAIRES_PAR_MINUTE = 2
+    for _ in range(2):
+        assert client.post(url(enquete), reponses_valides(enquete)).status_code == 302
+    trop = client.post(url(enquete), reponses_valides(enquete, **{f"q{question(enquete, 'idee').pk}": "Un relais"}))
+    page = trop.content.decode()
+    assert trop.status_code == 429 and "Patientez une minute, puis renvoyez le vôtre" in page
+    assert "Un relais</textarea>" in page  # nothing the family typed is lost
+    assert Reponse.objects.count() == 2
+    # Another network is not held back.
+    autre = client.post(url(enquete), reponses_valides(enquete), REMOTE_ADDR="192.0.2.7")
+    assert autre.status_code == 302 and Reponse.objects.count() == 3

@@ -27,6 +27,7 @@ from bench.diagnostic import (  # noqa: E402
     centile,
     charge_moyenne,
     corps_du_formulaire,
+    demarrer_django,
     echauffer,
     envoyer_en_parallele,
     jetons_csrf,
@@ -62,15 +63,10 @@ def lire_arguments():
     return args
 
 
-def demarrer_django(args):
+def preparer(args):
     preparer_environnement(args.base)
     os.environ.update({"DJANGO_SETTINGS_MODULE": "bench.reglages", "CACHE_URL": args.cache})
-    import warnings
-
-    import django
-
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
-    django.setup()
+    demarrer_django()  # migrate: the data set may predate the latest migrations
 
 
 # --- data ---------------------------------------------------------------------------------------
@@ -281,7 +277,7 @@ def verdicts(pages, charges, requetes):
 def main():
     args = lire_arguments()
     charge_au_debut = charge_moyenne()
-    demarrer_django(args)
+    preparer(args)
     pages, publique = choisir(args)
     dernier_pk = publique.reponses.order_by("-pk").values_list("pk", flat=True).first() or 0
     try:

@@ -49,6 +49,12 @@ def taux(part, total):
     return round(100 * part / total) if total else None
 
 
+def nombre_de(modele):
+    """How many rows of `modele` belong to the outer fiche, as a subquery (no join, no extra query)."""
+    lignes = modele.objects.filter(fiche=OuterRef("pk")).order_by().values("fiche").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(lignes, output_field=IntegerField()), Value(0))
+
+
 class FicheQuerySet(models.QuerySet):
     def de(self, charte):
         return self.filter(charte=charte)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/suivi/", views.suivi, name="suivi"),
     path("<int:pk>/commenter/", views.commenter, name="commenter"),
     path("<int:pk>/imprimer/", views.impression_fiche, name="impression_fiche"),
+    path("<int:pk>/historique/", views.historique_fiche, name="historique_fiche"),
     path("financements/", views.financements, name="financements"),
     path("versions/", views.versions, name="versions"),
     path("versions/<int:pk>/", views.comparer, name="comparer"),

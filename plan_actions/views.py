@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +26,9 @@ from plan_actions.forms import (
     tableaux_de_la_fiche,
 )
 from plan_actions.instantanes import comparer_plans, fiches_pour_instantane, instantane_du_plan
-from plan_actions.models import FicheAction, Financement
+from plan_actions.models import FicheAction, Financement, Historique, nombre_de
 
+MODIFICATIONS_PAR_PAGE = 100
 TOTAUX = ("budget_prevu", "budget_realise", "finance", "finance_acquis")
 
 
@@ -91,9 +93,13 @@ def fiches_detaillees():
     """A fiche with everything its page shows, in a fixed number of queries."""
     # The COPIL decisions and the indicators of the fiche: reverse relations read by name, so that
     # plan_actions imports nothing of the later stages.
+    decisions = FicheAction._meta.get_field("decisions").related_model  # rapports.Decision, without importing it
     return (
         fiches_pour_instantane(FicheAction.objects.select_related("proposee_par", "validee_par"))
-        .prefetch_related("decisions__seance", "indicateurs__mesures")
+        .prefetch_related(
+            Prefetch("decisions", queryset=decisions.objects.select_related("seance")), "indicateurs__mesures"
+        )
+        .annotate(nb_modifications=nombre_de(Historique))
         .avec_totaux()
     )
 
@@ -120,7 +126,6 @@ def contexte_fiche(fiche):
         ],
         "suivis": fiche.suivis.select_related("auteur"),
         "commentaires": fiche.commentaires.select_related("auteur"),
-        "historique": fiche.historique.select_related("auteur"),
     }
 
 
@@ -143,6 +148,15 @@ def droits_sur(user, fiche):
         "peut_valider": user.has_perm("plan_actions.valider_fiche", fiche),
         "peut_commenter": user.has_perm("plan_actions.commenter_fiche", fiche),
     }
+
+
+@permission_charte("plan_actions.voir")
+def historique_fiche(request, charte_slug, pk):
+    """Every change of the fiche, its budget, financing, partners and milestones: who, when, old → new."""
+    fiche = _fiche(request, pk)
+    modifications = fiche.historique.select_related("auteur")
+    page = Paginator(modifications, MODIFICATIONS_PAR_PAGE).get_page(request.GET.get("page"))
+    return render(request, "plan_actions/historique.html", {"charte": request.charte, "fiche": fiche, "page": page})
 
 
 @permission_charte("plan_actions.voir")

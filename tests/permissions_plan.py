@@ -28,6 +28,7 @@ ATTENDU = {
     "plan_actions:suivi": {"GET": COORDINATEUR, "POST": COORDINATEUR},
     "plan_actions:commenter": {"GET": CONTRIBUTEURS, "POST": CONTRIBUTEURS},
     "plan_actions:impression_fiche": {"GET": TOUS, "POST": TOUS},
+    "plan_actions:historique_fiche": {"GET": TOUS, "POST": TOUS},
     # A funder's own financings: members who speak for an organisation (here, only the partner has one).
     "plan_actions:financements": {"GET": {"partenaire"}, "POST": {"partenaire"}},
     "plan_actions:versions": {"GET": TOUS, "POST": COORDINATEUR},

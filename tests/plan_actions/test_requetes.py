@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from evaluation.models import Indicateur, Mesure
 from plan_actions import services
 from plan_actions.models import (
     Commentaire,
@@ -17,6 +18,7 @@ from plan_actions.models import (
     LigneBudget,
     Suivi,
 )
+from rapports.models import Decision, SeanceCopil
 from tests.conftest import compter_requetes
 from tests.factories import CharteFactory, MembreFactory, OrganisationFactory, PrioriteFactory
 
@@ -77,6 +79,21 @@ def remplir_tableaux(fiches, n):
         (Historique, lambda f, i: Historique(fiche=f, champ="Intitulé", ancienne_valeur="a", nouvelle_valeur="b")),
     ):
         modele.objects.bulk_create(ligne(f, i) for f in fiches for i in range(n))
+    remplir_etapes_suivantes(fiches, n)
+
+
+def remplir_etapes_suivantes(fiches, n):
+    """What the later stages attach to a fiche: COPIL decisions and indicators with their measurements."""
+    for fiche in fiches:
+        seance = SeanceCopil.objects.create(charte=fiche.charte, date=datetime.date(2026, 3, 9))
+        Decision.objects.bulk_create(Decision(seance=seance, fiche=fiche, texte=f"Décision {i}") for i in range(n))
+        indicateurs = Indicateur.objects.bulk_create(
+            Indicateur(charte=fiche.charte, fiche=fiche, libelle=f"Indicateur {i}", cible=10) for i in range(n)
+        )
+        Mesure.objects.bulk_create(
+            Mesure(indicateur=indicateur, date=datetime.date(2026, 1, 1), valeur=i)
+            for i, indicateur in enumerate(indicateurs)
+        )
 
 
 def deux_chartes(n_petite, n_grande):
@@ -119,7 +136,7 @@ def test_comparaison_avec_la_version_de_reference(client_de):
     assert nombres[0] == nombres[1] <= MAX_REQUETES, nombres
 
 
-@pytest.mark.parametrize("page", ["fiche", "modifier_fiche", "impression_fiche"])
+@pytest.mark.parametrize("page", ["fiche", "modifier_fiche", "impression_fiche", "historique_fiche"])
 def test_une_fiche_avec_1_ou_50_lignes_par_tableau(client_de, page):
     petite, grande = deux_chartes(1, 1)
     grosse = grande.fiches.get()

@@ -92,7 +92,9 @@ def test_le_referent_valide_et_la_validation_est_tracee(client_de, charte, perso
     assert fiche.statut == "validee" and fiche.validee_par == personnes["referent"]
     page = client.get(url("fiche", fiche)).content.decode()
     assert f"le {fiche.validee_le:%d/%m/%Y} par {personnes['referent']}" in page
-    assert "Proposée" in page and "Validée" in page  # the history table
+    assert "1 modification enregistrée" in page
+    historique = client.get(url("historique_fiche", fiche)).content.decode()
+    assert "<td>Statut</td>" in historique and "Proposée" in historique and "Validée" in historique
 
 
 def test_renvoi_avec_motif_obligatoire_et_courriel(

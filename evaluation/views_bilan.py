@@ -5,8 +5,7 @@ adopted) are each one function below that writes the change and its journal entr
 """
 
 import hashlib
-from dataclasses import dataclass, field
-from statistics import fmean
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,8 +31,8 @@ from evaluation.comparaison import (
 from evaluation.forms_bilan import QUESTIONS, AdoptionForm, BilanForm, ChoixEnquetesForm, EtatCritere, GrilleForm
 from evaluation.models import AppreciationAction, BilanFinal, Critere, Indicateur
 from evaluation.suivi import etats, indicateurs_suivis, par_priorite
-from plan_actions.models import ZERO, FicheAction, taux
-from plan_actions.views_synthese import groupes_par_priorite
+from plan_actions.bilans import BilanDesActions, bilans_par_priorite
+from plan_actions.models import FicheAction
 
 EVALUATION = Etape.Numero.EVALUATION
 
@@ -239,61 +238,6 @@ def fiches_evaluees(charte):
     )
 
 
-@dataclass
-class Realisation:
-    """What was done under one priority (counted on the plan as adopted, as the budget page does)."""
-
-    libelle: str
-    fiches: list = field(default_factory=list)
-    vide: str = ""
-
-    @property
-    def du_plan(self):
-        return [f for f in self.fiches if f.statut in FicheAction.STATUTS_DU_PLAN]
-
-    @property
-    def par_statut(self):
-        nombres = {}
-        for fiche in self.fiches:
-            nombres[fiche.statut] = nombres.get(fiche.statut, 0) + 1
-        return [(libelle, nombres[statut]) for statut, libelle in FicheAction.Statut.choices if statut in nombres]
-
-    @property
-    def nb_realisees(self):
-        return sum(f.statut == FicheAction.Statut.REALISEE for f in self.fiches)
-
-    @property
-    def taux_realisation(self):
-        return taux(self.nb_realisees, len(self.du_plan))
-
-    @property
-    def avancement_moyen(self):
-        return round(fmean(f.avancement for f in self.du_plan)) if self.du_plan else None
-
-    def _somme(self, attribut):
-        return sum((getattr(f, attribut) for f in self.du_plan), ZERO)
-
-    @property
-    def budget_prevu(self):
-        return self._somme("budget_prevu")
-
-    @property
-    def budget_realise(self):
-        return self._somme("budget_realise")
-
-    @property
-    def finance_acquis(self):
-        return self._somme("finance_acquis")
-
-    @property
-    def couverture_acquise(self):
-        return taux(self.finance_acquis, self.budget_prevu)
-
-
-def realisations_par_priorite(fiches, priorites):
-    return [Realisation(g.libelle, g.fiches, g.vide) for g in groupes_par_priorite(fiches, priorites)]
-
-
 def durabilite_des_actions(fiches):
     """How many fiches of the plan got each durability level in their grid (the basis of the recommendations)."""
     du_plan = [f for f in fiches if f.statut in FicheAction.STATUTS_DU_PLAN]
@@ -380,8 +324,8 @@ def _page_bilan(request, adoption=None):
             "charte": charte,
             "bilan": bilan,
             "etape": etape,
-            "realisations": realisations_par_priorite(fiches, priorites),
-            "ensemble": Realisation("Ensemble du plan", fiches),
+            "realisations": bilans_par_priorite(fiches, priorites),
+            "ensemble": BilanDesActions("Ensemble du plan", fiches),
             "groupes_indicateurs": par_priorite(_etats_des_indicateurs(charte, fiches), priorites),
             "durabilite": durabilite_des_actions(fiches),
             "avant": avant,
@@ -440,9 +384,7 @@ def modifier_bilan(request, charte_slug):
         return redirect("evaluation:bilan", charte_slug=charte.slug)
     initial = {}
     if request.method == "GET" and not bilan.realisations:
-        initial["realisations"] = premier_jet(
-            realisations_par_priorite(fiches_evaluees(charte), charte.priorites.all())
-        )
+        initial["realisations"] = premier_jet(bilans_par_priorite(fiches_evaluees(charte), charte.priorites.all()))
     form = BilanForm(request.POST or None, instance=bilan, initial=initial)
     if form.is_valid():
         textes = {champ: form.cleaned_data[champ].strip() for champ in SECTIONS}

@@ -10,8 +10,7 @@ published results of closed questions appear, never families' free text (RGPD, s
 """
 
 import re
-from dataclasses import dataclass, field
-from statistics import fmean
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -23,6 +22,7 @@ from diagnostic.resultats import Barre, resultats
 from diagnostic.views_territoire import par_domaine, population_des_communes
 from evaluation.suivi import Groupe as GroupeIndicateurs
 from evaluation.suivi import etats, indicateurs_suivis, par_priorite
+from plan_actions.bilans import BilanDesActions, bilans_par_priorite
 from plan_actions.graphiques import (
     Groupe,
     a_des_dates,
@@ -33,9 +33,9 @@ from plan_actions.graphiques import (
     periode_du_graphique,
 )
 from plan_actions.instantanes import ESSENTIEL, comparer_plans, instantane_du_plan
-from plan_actions.models import ZERO, FicheAction, Nature, Suivi, taux
+from plan_actions.models import FicheAction, Nature, Suivi, taux
 from plan_actions.views import contexte_fiche, fiches_detaillees
-from plan_actions.views_synthese import groupes_par_priorite, synthese_budget
+from plan_actions.views_synthese import synthese_budget
 from priorisation.services import classement
 from rapports.models import Decision, Rapport
 from territoires.models import Famille
@@ -78,7 +78,7 @@ def contenu_copil(rapport, aujourd_hui):
     calendrier = calendrier_de_la_charte(charte, aujourd_hui)
     priorites = priorites_classees(charte)
     fiches = fiches_du_plan(charte, aujourd_hui)
-    bilans = bilans_par_priorite(fiches, priorites)
+    bilans = bilans_du_plan(fiches, priorites)
     enquete = chiffres_de_l_enquete(charte)
     changements = changements_depuis_la_reference(charte, rapport.seance, aujourd_hui)
     return {
@@ -137,7 +137,7 @@ def contenu_evaluation(rapport, aujourd_hui):
     return {
         "calendrier": calendrier,
         "etape_evaluation": calendrier["par_numero"].get(Etape.Numero.EVALUATION),
-        "bilans": bilans_par_priorite(fiches, priorites),
+        "bilans": bilans_du_plan(fiches, priorites),
         "evaluation": indicateurs_d_evaluation(charte, priorites, aujourd_hui),
         "ensemble": Bilan("Ensemble du plan", fiches=fiches),
         "budget": budget_du_plan(charte),
@@ -325,95 +325,21 @@ def fiches_du_plan(charte, aujourd_hui):
     )
 
 
-@dataclass
-class Bilan:
-    """Where the actions under one heading stand (a priority, or the whole plan).
-
-    Progress and money count the plan as adopted (FicheAction.STATUTS_DU_PLAN), as the budget page does;
-    the listing shows every fiche, drafts and abandoned ones included, with its status.
-    """
-
-    libelle: str
-    priorite: object = None
-    fiches: list = field(default_factory=list)
-    vide: str = ""
-
-    @property
-    def du_plan(self):
-        return [f for f in self.fiches if f.statut in FicheAction.STATUTS_DU_PLAN]
+class Bilan(BilanDesActions):
+    """A priority's (or the plan's) actions in a report: the listing is cut, the totals still count every fiche."""
 
     @property
     def fiches_affichees(self):
-        """The listing is cut after FICHES_PAR_TABLEAU rows (the totals still count every fiche)."""
         return self.fiches[:FICHES_PAR_TABLEAU]
 
     @property
     def fiches_non_affichees(self):
         return max(len(self.fiches) - FICHES_PAR_TABLEAU, 0)
 
-    @property
-    def adoptees(self):
-        """The plan's fiches and the abandoned ones: an action adopted then given up was not realised
-        (the same rule as the evaluation's computed « fiches réalisées » indicator)."""
-        return [f for f in self.fiches if f.statut in FicheAction.STATUTS_DU_PLAN or f.statut == ABANDONNEE]
 
-    @property
-    def nb_realisees(self):
-        return sum(f.statut == FicheAction.Statut.REALISEE for f in self.fiches)
-
-    @property
-    def taux_realisation(self):
-        return taux(self.nb_realisees, len(self.adoptees))
-
-    @property
-    def avancement_moyen(self):
-        du_plan = self.du_plan
-        return round(fmean(f.avancement for f in du_plan)) if du_plan else None
-
-    def _somme(self, attribut):
-        return sum((getattr(f, attribut) for f in self.du_plan), ZERO)
-
-    @property
-    def budget_prevu(self):
-        return self._somme("budget_prevu")
-
-    @property
-    def budget_realise(self):
-        return self._somme("budget_realise")
-
-    @property
-    def finance(self):
-        return self._somme("finance")
-
-    @property
-    def finance_acquis(self):
-        return self._somme("finance_acquis")
-
-    @property
-    def couverture(self):
-        return taux(self.finance, self.budget_prevu)
-
-    @property
-    def couverture_acquise(self):
-        return taux(self.finance_acquis, self.budget_prevu)
-
-    @property
-    def par_statut(self):
-        """(status label, count) of the statuses present, in the workflow's order."""
-        nombres = {}
-        for fiche in self.fiches:
-            nombres[fiche.statut] = nombres.get(fiche.statut, 0) + 1
-        return [(libelle, nombres[statut]) for statut, libelle in FicheAction.Statut.choices if statut in nombres]
-
-
-def bilans_par_priorite(fiches, priorites):
+def bilans_du_plan(fiches, priorites):
     """One Bilan per priority in rank order (the Gantt's grouping), plus the fiches answering none."""
-    groupes = groupes_par_priorite(fiches, priorites)
-    # groupes_par_priorite keeps the priorities' order and puts the group without priority last.
-    bilans = [
-        Bilan(groupe.libelle, priorites[rang] if rang < len(priorites) else None, groupe.fiches, groupe.vide)
-        for rang, groupe in enumerate(groupes)
-    ]
+    bilans = bilans_par_priorite(fiches, priorites, Bilan)
     for bilan in bilans:
         if bilan.priorite is not None:  # the priorities' table shows how many actions answer each
             bilan.priorite.nb_actions = len(bilan.fiches)

@@ -49,8 +49,13 @@ def creer_demo_diagnostic(charte, coordinateur):
         repondre(enquete, random.Random(2025), NB_REPONSES)
 
 
-def repondre(enquete, hasard, nombre):
-    """`nombre` plausible answers, stored in bulk (also used by the benchmarks for large surveys)."""
+def repondre(enquete, hasard, nombre, *, debut=DEBUT_COLLECTE, jours=DUREE_COLLECTE_JOURS, papier=0.2, valeurs_de=None):
+    """`nombre` plausible answers, stored in bulk (also used by the benchmarks for large surveys).
+
+    Collected over `jours` days from `debut`, a share `papier` typed in from paper; `valeurs_de(hasard,
+    reponse, questions)` draws each household's answers (the diagnostic's distributions by default).
+    """
+    valeurs_de = valeurs_de or valeurs
     communes = list(enquete.charte.communes.all())
     questions = list(enquete.questions.prefetch_related("options").select_related("condition_option"))
     familles = Famille.objects.bulk_create(profil(hasard, communes) for _ in range(nombre))
@@ -58,13 +63,13 @@ def repondre(enquete, hasard, nombre):
         Reponse(
             enquete=enquete,
             famille=famille,
-            canal=Reponse.Canal.PAPIER if hasard.random() < 0.2 else Reponse.Canal.EN_LIGNE,
-            soumise_le=DEBUT_COLLECTE + datetime.timedelta(minutes=hasard.randrange(DUREE_COLLECTE_JOURS * 24 * 60)),
+            canal=Reponse.Canal.PAPIER if hasard.random() < papier else Reponse.Canal.EN_LIGNE,
+            soumise_le=debut + datetime.timedelta(minutes=hasard.randrange(jours * 24 * 60)),
             jeton_soumission=secrets.token_hex(16),
         )
         for famille in familles
     )
-    Valeur.objects.bulk_create(valeur for reponse in reponses for valeur in valeurs(hasard, reponse, questions))
+    Valeur.objects.bulk_create(valeur for reponse in reponses for valeur in valeurs_de(hasard, reponse, questions))
 
 
 def profil(hasard, communes):

@@ -8,19 +8,17 @@ by their pilot (one validated by the coordinator). Idempotent: a second run chan
 
 import datetime
 import random
-import secrets
 
 from django.db import transaction
 
 from charte.models import Membre
 from diagnostic.demo import TITRE as TITRE_DIAGNOSTIC
-from diagnostic.demo import choisir, profil
-from diagnostic.models import Enquete, Question, Reponse, Valeur
+from diagnostic.demo import choisir, repondre
+from diagnostic.models import Enquete, Question, Valeur
 from evaluation.comparaison import creer_enquete_satisfaction
 from evaluation.models import BilanFinal
 from evaluation.views_bilan import appreciations_de, enregistrer_grille, jeton_de
 from plan_actions.models import FicheAction
-from territoires.models import Famille
 
 SLUG = "cc-de-laire-a-largonne"
 TITRE = "Enquête de satisfaction des familles de l'Aire à l'Argonne — automne 2026"
@@ -67,26 +65,17 @@ def creer_demo_satisfaction(charte, coordinateur):
             enquete.fermeture = datetime.date(2026, 12, 15)
             enquete.save()
             enquete.questions.exclude(type__in=Question.TYPES_TEXTE).update(resultats_publies=True)
-            repondre(enquete, random.Random(2026), NB_REPONSES)
+            repondre(
+                enquete,
+                random.Random(2026),
+                NB_REPONSES,
+                debut=DEBUT_COLLECTE,
+                jours=DUREE_COLLECTE_JOURS,
+                papier=0.3,
+                valeurs_de=valeurs,
+            )
         evaluer_des_actions(charte, coordinateur)
         rediger_bilan(charte, source, enquete)
-
-
-def repondre(enquete, hasard, nombre):
-    communes = list(enquete.charte.communes.all())
-    questions = list(enquete.questions.prefetch_related("options").select_related("condition_option"))
-    familles = Famille.objects.bulk_create(profil(hasard, communes) for _ in range(nombre))
-    reponses = Reponse.objects.bulk_create(
-        Reponse(
-            enquete=enquete,
-            famille=famille,
-            canal=Reponse.Canal.PAPIER if hasard.random() < 0.3 else Reponse.Canal.EN_LIGNE,
-            soumise_le=DEBUT_COLLECTE + datetime.timedelta(minutes=hasard.randrange(DUREE_COLLECTE_JOURS * 24 * 60)),
-            jeton_soumission=secrets.token_hex(16),
-        )
-        for famille in familles
-    )
-    Valeur.objects.bulk_create(valeur for reponse in reponses for valeur in valeurs(hasard, reponse, questions))
 
 
 def valeurs(hasard, reponse, questions):

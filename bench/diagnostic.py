@@ -18,7 +18,6 @@ import random
 import re
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,9 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 RACINE = BENCH.parent
+sys.path.insert(0, str(RACINE))  # `bench` is a package of the project root, not of sys.path[0] (bench/)
+from bench.processus import port_libre  # noqa: E402
+
 JOURNAUX = BENCH / "journaux"
 
 BASE_PAR_DEFAUT = "postgres://postgres@127.0.0.1:5432/bench_chartes"
@@ -375,12 +377,6 @@ def mesurer_resultats(enquete, utilisateur):
 
 
 # --- goal 2: public submissions ---------------------------------------------------------------
-
-
-def port_libre():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def lancer_gunicorn(port, args, journal):

@@ -29,6 +29,8 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 RACINE = BENCH.parent
+sys.path.insert(0, str(RACINE))  # `bench` is a package of the project root, not of sys.path[0] (bench/)
+from bench.processus import Processus, attendre, port_libre  # noqa: E402
 
 BASE_PAR_DEFAUT = "postgres://postgres@127.0.0.1:5432/bench_rapports"
 SIREN_DEMO = "200066140"  # the demo charter: CC de l'Aire à l'Argonne
@@ -50,22 +52,6 @@ def lire_arguments():
 
 
 # --- environment and processes ------------------------------------------------------------------
-
-
-def port_libre():
-    with socket.socket() as sonde:
-        sonde.bind(("127.0.0.1", 0))
-        return sonde.getsockname()[1]
-
-
-def attendre(condition, delai, pas=0.05):
-    fin = time.monotonic() + delai
-    while time.monotonic() < fin:
-        resultat = condition()
-        if resultat:
-            return resultat
-        time.sleep(pas)
-    return None
 
 
 def preparer_environnement(url_base, port_redis, dossier):
@@ -105,55 +91,6 @@ def manage(*arguments):
     print(f"  manage.py {' '.join(arguments)} : {time.monotonic() - debut:.1f} s", flush=True)
 
 
-class Processus:
-    """A process started by the bench, in its own process group (a worker's pool children included)."""
-
-    def __init__(self, nom, commande, dossier):
-        self.nom = nom
-        self.journal = Path(dossier, f"{nom}.log")
-        with self.journal.open("ab") as sortie:
-            self.popen = subprocess.Popen(
-                commande, cwd=RACINE, stdout=sortie, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        self.pid = self.popen.pid
-        self.lance_le = time.monotonic()
-
-    def vivant(self):
-        return self.popen.poll() is None
-
-    def sortie(self):
-        return self.journal.read_text(errors="replace")
-
-    def enfants(self):
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.pid:
-                    pids.append(int(stat.parent.name))
-            except (OSError, ValueError, IndexError):
-                continue
-        return pids
-
-    def pret(self, delai=60):
-        if not attendre(lambda: " ready." in self.sortie(), delai, pas=0.1):
-            raise RuntimeError(f"{self.nom} ne démarre pas : voir {self.journal}")
-        return time.monotonic() - self.lance_le
-
-    def tuer(self):
-        """SIGKILL to the whole group: the main process and its pool children at once."""
-        if self.vivant():
-            os.killpg(self.pid, signal.SIGKILL)
-        self.popen.wait(timeout=10)
-
-    def arreter(self):
-        if self.vivant():
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.tuer()
-
-
 class Lanceur:
     def __init__(self, dossier, port_redis):
         self.dossier = dossier
@@ -162,7 +99,7 @@ class Lanceur:
         self.numero = 0
 
     def _lancer(self, nom, commande):
-        processus = Processus(nom, commande, self.dossier)
+        processus = Processus(nom, commande, self.dossier, cwd=RACINE)
         self.processus.append(processus)
         return processus
 

@@ -10,7 +10,6 @@ import io
 import os
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -22,6 +21,8 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
+from bench.processus import Processus, port_libre
+from bench.processus import attendre as attendre_sans_echec
 from charte.models import Membre
 from rapports.models import Rapport
 from rapports.services import demander_rapport
@@ -34,81 +35,9 @@ Statut = Rapport.Statut
 DELAI_MAX = 60  # the issue's promise: produced within a minute of the worker being back
 
 
-class Processus:
-    """A process started by a test, in its own process group (the worker's pool children included)."""
-
-    def __init__(self, nom, commande, env, dossier):
-        self.nom = nom
-        self.journal = Path(dossier, f"{nom}.log")
-        with self.journal.open("ab") as sortie:
-            self.popen = subprocess.Popen(
-                commande, env=env, stdout=sortie, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        self.pid = self.popen.pid
-
-    def vivant(self):
-        return self.popen.poll() is None
-
-    def enfants(self):
-        """The pids of its child processes (the worker's pool), read from /proc."""
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                champs = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(champs[1]) == self.pid:
-                pids.append(int(stat.parent.name))
-        return pids
-
-    def signaler_au_groupe(self, signal_):
-        if self.vivant():
-            os.killpg(self.pid, signal_)
-
-    def tuer(self):
-        """SIGKILL to the whole worker: main process and pool children die at once."""
-        self.signaler_au_groupe(signal.SIGKILL)
-        self.popen.wait(timeout=10)
-
-    def groupe_eteint(self):
-        """No process of its group is left (the pool children die with a SIGKILL to the group)."""
-        try:
-            os.killpg(self.pid, 0)
-        except ProcessLookupError:
-            return True
-        return False
-
-    def arreter(self):
-        if self.vivant():
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.tuer()
-
-    def pret(self):
-        """Wait until the worker consumes (Celery logs "… ready.")."""
-        attendre(lambda: " ready." in self.sortie(), delai=30, pas=0.1, message=f"{self.nom} ne démarre pas.")
-        return self
-
-    def sortie(self):
-        return self.journal.read_text(errors="replace")
-
-
-def port_libre():
-    with socket.socket() as sonde:
-        sonde.bind(("127.0.0.1", 0))
-        return sonde.getsockname()[1]
-
-
 def attendre(condition, delai=DELAI_MAX, pas=0.05, message="délai dépassé"):
-    fin = time.monotonic() + delai
-    while time.monotonic() < fin:
-        resultat = condition()
-        if resultat:
-            return resultat
-        time.sleep(pas)
-    pytest.fail(message)
+    """The first true value of `condition()`, or the test fails with `message`."""
+    return attendre_sans_echec(condition, delai, pas) or pytest.fail(message)
 
 
 class Lanceur:
@@ -125,9 +54,9 @@ class Lanceur:
 
     def _lancer(self, nom, commande, broker=None):
         env = self.env | ({"CELERY_BROKER_URL": broker} if broker else {})
-        processus = Processus(nom, commande, env, self.dossier)
-        self.processus.append(processus)
-        return processus
+        lance = Processus(nom, commande, self.dossier, env=env)
+        self.processus.append(lance)
+        return lance
 
     def worker(self, nom="w1", broker=None, concurrence=1):
         """A prefork worker as in production (its pool children are what a SIGKILL hits)."""

@@ -3,7 +3,6 @@
 What a real worker, a killed worker and a stopped Redis do to it is in tests/test_celery_rapports.py.
 """
 
-import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from bench.processus import port_libre
 from charte.celery import app as celery_app
 from charte.models import Membre
 from rapports import pdfs, services
@@ -44,13 +44,6 @@ def texte_du_pdf(chemin):
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() for page in PdfReader(chemin).pages)
-
-
-def port_ferme():
-    """A local TCP port on which nothing listens."""
-    with socket.socket() as sonde:
-        sonde.bind(("127.0.0.1", 0))
-        return sonde.getsockname()[1]
 
 
 @contextmanager
@@ -266,7 +259,7 @@ def test_file_injoignable_la_demande_est_enregistree_et_differee(
 ):
     client = client_de(coordinateur)
     debut = time.monotonic()
-    with file_de_taches(f"redis://127.0.0.1:{port_ferme()}/0"), django_capture_on_commit_callbacks(execute=True):
+    with file_de_taches(f"redis://127.0.0.1:{port_libre()}/0"), django_capture_on_commit_callbacks(execute=True):
         reponse = client.post(reverse("rapports:rapports", args=[charte.slug]), {"type": Rapport.Type.COPIL})
     assert time.monotonic() - debut < 10  # the connection timeout (2 s), not a hung request
     assert reponse.status_code == 302

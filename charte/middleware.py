@@ -2,8 +2,11 @@
 
 from django.http import Http404
 
+from charte.fraicheur import marquer_modifiee
 from charte.models import Charte, Membre
 from charte.rules import membre_de, retenir_adhesion
+
+METHODES_SANS_EFFET = {"GET", "HEAD", "OPTIONS"}
 
 
 class CharteMiddleware:
@@ -11,7 +14,12 @@ class CharteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        reponse = self.get_response(request)
+        charte = getattr(request, "charte", None)
+        if charte is not None and request.method not in METHODES_SANS_EFFET:
+            # After the view has committed: a summary computed meanwhile is stored under the old version.
+            marquer_modifiee(charte.pk)
+        return reponse
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get("charte_slug")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from charte.decorators import permission_charte
+from charte.filtres import CharteFilter
 from charte.forms import (
     CalendrierFormSet,
     CreationCompteForm,
@@ -24,6 +25,7 @@ from charte.services import ConflitDeVersion, creer_charte, enregistrer_calendri
 from territoires.models import Territoire
 
 RESULTATS_RECHERCHE_MAX = 20
+CHARTES_PAR_PAGE = 25
 
 
 def tableau_de_bord(charte):
@@ -31,18 +33,30 @@ def tableau_de_bord(charte):
 
 
 def liste(request):
-    """The charters of the person; national staff see all of them, with stage and progress."""
+    """The charters of the person; national staff see all of them (a page at a time), with stage and progress."""
+    filtre = CharteFilter(request.GET or None, queryset=Charte.objects.accessibles(request.user).order_by("nom"))
+    page = Paginator(filtre.qs, CHARTES_PAR_PAGE).get_page(request.GET.get("page"))
+    # Stages and member counts for the charters of this page only.
     chartes = (
-        Charte.objects.accessibles(request.user)
+        Charte.objects.filter(pk__in=[charte.pk for charte in page])
         .select_related("territoire")
         .prefetch_related("etapes")
         .annotate(nb_membres=Count("membres", distinct=True))
         .order_by("nom")
     )
+    parametres = request.GET.copy()
+    parametres.pop("page", None)
     return render(
         request,
         "charte/liste.html",
-        {"chartes": chartes, "peut_creer": request.user.has_perm("charte.creer")},
+        {
+            "chartes": chartes,
+            "page": page,
+            "filtre": filtre,
+            "filtre_actif": any(request.GET.get(nom) for nom in filtre.form.fields),
+            "requete": parametres.urlencode(),
+            "peut_creer": request.user.has_perm("charte.creer"),
+        },
     )
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from charte.decorators import permission_charte
+from charte.fraicheur import formulaire_de_filtres
 from charte.graphiques import barres_svg
 from charte.limites import depasse
 from charte.models import Charte, Journal
@@ -353,6 +354,7 @@ def resultats_enquete(request, charte_slug, pk):
     enquete = _enquete(request, pk)
     voit_tout = request.user.has_perm("diagnostic.voir_tout", request.charte)
     filtre = ReponseFilter(request.GET or None, queryset=enquete.reponses.all(), charte=request.charte)
+    filtrees = reponses_filtrees(filtre)
     liste = resultats_en_cache(enquete, list(questions_visibles(request, enquete)), filtre)
     if not voit_tout:
         for resultat in liste:
@@ -364,7 +366,10 @@ def resultats_enquete(request, charte_slug, pk):
             "charte": request.charte,
             "enquete": enquete,
             "filtre": filtre,
-            "nb_filtrees": filtre.qs.count(),
+            "formulaire_de_filtres": formulaire_de_filtres(
+                request.charte, f"resultats:{enquete.pk}", filtre, "les réponses", request.GET.urlencode()
+            ),
+            "nb_filtrees": enquete.nb_reponses if filtrees is None else filtrees.count(),
             "resultats": liste,
             "voit_tout": voit_tout,
             "peut_gerer": request.user.has_perm("diagnostic.gerer", request.charte),

@@ -22,7 +22,7 @@ def mesures_attendues(aujourd_hui):
     """Entered indicators whose next measurement is overdue and not recalled lately, per charter."""
     recent = aujourd_hui - DELAI_ENTRE_RAPPELS
     candidats = indicateurs_suivis(
-        Indicateur.objects.filter(calcul="").exclude(rappel_envoye_le__gt=recent).select_related("charte")
+        Indicateur.objects.filter(calcul="").exclude(rappel_envoye_le__gt=recent).select_related("charte"), series=False
     )
     for indicateur in candidats:
         suivi = etat(indicateur, {}, aujourd_hui)

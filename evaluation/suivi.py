@@ -7,7 +7,8 @@ once per charter), so pages, reports and reminders read every indicator the same
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from diagnostic.models import DonneeTerritoriale, Reponse
@@ -72,11 +73,17 @@ class EtatIndicateur:
         return None if self.taux is None else max(0, min(100, self.taux))
 
 
-def indicateurs_suivis(queryset):
-    """Indicators with what their state needs, in a fixed number of queries."""
-    return queryset.select_related("fiche", "responsable").prefetch_related(
-        Prefetch("mesures", queryset=Mesure.objects.order_by("date", "id"))
-    )
+def indicateurs_suivis(queryset, series=True):
+    """Indicators with what their state needs, in a fixed number of queries.
+
+    `series=False`: only each indicator's latest measurement is read (dashboards, reminders), not its series —
+    at national scale, 100 indicators a charter measured for years.
+    """
+    mesures = Mesure.objects.order_by("date", "id")
+    if not series:
+        derniere = Window(RowNumber(), partition_by=F("indicateur_id"), order_by=[F("date").desc(), F("id").desc()])
+        mesures = mesures.annotate(rang=derniere).filter(rang=1)
+    return queryset.select_related("fiche", "responsable").prefetch_related(Prefetch("mesures", queryset=mesures))
 
 
 def etats(indicateurs, charte, aujourd_hui=None, calculer=True):

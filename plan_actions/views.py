@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from charte.decorators import permission_charte
+from charte.fraicheur import formulaire_de_filtres
 from charte.models import Etape
 from charte.services import ConflitDeVersion
 from plan_actions import services
@@ -74,6 +75,9 @@ def plan(request, charte_slug):
         {
             "charte": charte,
             "filtre": filtre,
+            "formulaire_de_filtres": formulaire_de_filtres(
+                charte, "plan", filtre, "les fiches", request.GET.urlencode()
+            ),
             "fiches": liste,
             "totaux": totaux,
             "nb_total": charte.fiches.count(),

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from charte.decorators import permission_charte
+from charte.fraicheur import resume
 from charte.graphiques import gantt_svg
 from charte.models import Avancement, Membre
 from evaluation.models import Indicateur
@@ -20,8 +21,10 @@ def tableau_de_bord(request, charte_slug):
     charte = request.charte
     aujourd_hui = timezone.localdate()
     etapes = list(charte.etapes.select_related("jalon_valide_par", "jalon_cosigne_par", "soumise_par"))
-    territoire = charte.communes.aggregate(nb=Count("id"), population=Sum("population"))
-    nb_par_role = dict(charte.membres.values_list("role").annotate(nb=Count("id")).values_list("role", "nb"))
+    territoire = resume(
+        charte, "territoire", lambda: charte.communes.aggregate(nb=Count("id"), population=Sum("population"))
+    )
+    nb_par_role = resume(charte, "roles", lambda: membres_par_role(charte))
     roles = [(libelle, nb_par_role[role]) for role, libelle in Membre.Role.choices if role in nb_par_role]
     peut_voir_journal = request.user.has_perm("charte.voir_journal", charte)
     return render(
@@ -40,10 +43,17 @@ def tableau_de_bord(request, charte_slug):
             "peut_voir_journal": peut_voir_journal,
             "journal": charte.journal.select_related("auteur")[:ENTREES_RECENTES] if peut_voir_journal else [],
             "aujourd_hui": aujourd_hui,
-            "plan": synthese_du_plan(charte, aujourd_hui),
-            "evaluation": synthese_de_l_evaluation(charte, aujourd_hui),
+            # Computed once per change of the charter (and per day: lateness moves with the date).
+            "plan": resume(charte, "plan", lambda: synthese_du_plan(charte, aujourd_hui), aujourd_hui),
+            "evaluation": resume(
+                charte, "evaluation", lambda: synthese_de_l_evaluation(charte, aujourd_hui), aujourd_hui
+            ),
         },
     )
+
+
+def membres_par_role(charte):
+    return dict(charte.membres.values_list("role").annotate(nb=Count("id")).values_list("role", "nb"))
 
 
 def synthese_du_plan(charte, aujourd_hui):
@@ -83,7 +93,8 @@ def synthese_du_plan(charte, aujourd_hui):
 
 def synthese_de_l_evaluation(charte, aujourd_hui):
     """Indicators at a glance, in two queries: how many, average attainment of the measured ones, what is due."""
-    suivis = etats(list(indicateurs_suivis(Indicateur.objects.filter(charte=charte))), charte, aujourd_hui, False)
+    indicateurs = Indicateur.objects.filter(charte=charte)
+    suivis = etats(list(indicateurs_suivis(indicateurs, series=False)), charte, aujourd_hui, False)
     taux_mesures = [s.taux_borne for s in suivis if s.taux_borne is not None]
     attendues = sorted((s for s in suivis if s.en_retard), key=lambda s: s.prochaine)
     return {

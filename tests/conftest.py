@@ -56,6 +56,8 @@ def client_de(client):
 
 
 def compter_requetes(client, url):
+    """Queries of one GET with cold caches: the count that must not grow with the data."""
+    cache.clear()
     with CaptureQueriesContext(connection) as requetes:
         reponse = client.get(url)
     assert reponse.status_code == 200, reponse.status_code

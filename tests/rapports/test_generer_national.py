@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from charte.models import Charte, Membre
@@ -12,13 +13,33 @@ from diagnostic.models import Comptage, Enquete, Reponse, Valeur
 from evaluation.models import Indicateur, Mesure
 from plan_actions.models import FicheAction, Financement, LigneBudget
 from rapports.national import MARQUE
+from territoires.models import Famille
 from territoires.services import charger_referentiel, lire_referentiel
 
 pytestmark = pytest.mark.django_db
 
 
+TABLES_DES_REPONSES = [modele._meta.db_table for modele in (Famille, Reponse, Valeur)]
+
+
+def index_et_contraintes():
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [TABLES_DES_REPONSES])
+        index = {ligne[0] for ligne in curseur.fetchall()}
+        curseur.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = ANY(%s::regclass[])",
+            [TABLES_DES_REPONSES],
+        )
+        return index, set(curseur.fetchall())
+
+
 @pytest.fixture
-def chartes():
+def avant():
+    return index_et_contraintes()
+
+
+@pytest.fixture
+def chartes(avant):
     # Two small real EPCIs: loading the whole reference data would only slow the test down.
     petits = sorted(lire_referentiel()["epci"], key=lambda ligne: ligne[3])[:2]
     charger_referentiel({ligne[0] for ligne in petits})
@@ -65,6 +86,14 @@ def test_les_pages_d_une_charte_generee_s_ouvrent(chartes, client_de):
     ]:
         assert client.get(url).status_code == 200, url
     assert "20 réponses" in client.get(reverse("diagnostic:resultats", args=[charte.slug, enquete.pk])).text
+
+
+def test_les_index_et_contraintes_des_reponses_sont_reconstruits(chartes, avant):
+    """The answers are loaded without indexes or foreign keys: every one is back, and enforced, afterwards."""
+    assert index_et_contraintes() == avant
+    question = chartes[0].enquetes.get().questions.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Valeur.objects.create(reponse_id=10**9, question=question, texte="sans réponse")
 
 
 def test_un_second_passage_est_refuse(chartes):

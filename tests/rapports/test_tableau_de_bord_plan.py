@@ -4,6 +4,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,3 +135,26 @@ def test_requetes_constantes_a_1_et_50_fiches(client_de, personnes, charte, role
         ajouter_fiche()
     cinquante = compter_requetes(client, url(charte))
     assert une == cinquante <= MAX_REQUETES, (une, cinquante)
+
+
+def test_une_visite_de_plus_ne_recalcule_rien(client_de, personnes, charte):
+    """The plan and evaluation cards are computed once, then read from the cache until the charter changes."""
+    fiche_en_retard(charte)
+    client = client_de(personnes["observateur"])
+    froide = compter_requetes(client, url(charte))
+    with CaptureQueriesContext(connection) as chaude:
+        assert client.get(url(charte)).status_code == 200
+    assert len(chaude) <= froide - 5, (len(chaude), froide)
+
+
+def test_un_changement_fait_dans_les_pages_se_voit_aussitot(client_de, personnes, charte):
+    proposee = FicheActionFactory(charte=charte, statut=Statut.PROPOSEE)
+    observateur = client_de(personnes["observateur"])
+    assert observateur.get(url(charte)).context["plan"]["statuts"] == [("proposee", "Proposée", 1)]
+
+    reponse = client_de(personnes["coordinateur"]).post(
+        reverse("plan_actions:valider", args=[charte.slug, proposee.pk])
+    )
+
+    assert reponse.status_code == 302
+    assert observateur.get(url(charte)).context["plan"]["statuts"] == [("validee", "Validée", 1)]

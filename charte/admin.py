@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from charte.double_facteur import connexion_de_l_administration
 from charte.models import Charte, Etape, Invitation, Journal, Membre, Utilisateur
+
+admin.site.login = connexion_de_l_administration
 
 
 @admin.register(Utilisateur)

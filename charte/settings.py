@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "bootstrap",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # single-use recovery codes
     # Apps of the project, in the order the data flows (an app imports only from earlier ones).
     "territoires",
     "charte",
@@ -53,8 +56,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "charte.middleware.CharteMiddleware",
+    "charte.double_facteur.DoubleFacteurObligatoireMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -143,6 +148,10 @@ LOGIN_URL = "comptes:connexion"
 LOGIN_REDIRECT_URL = "charte:liste"
 LOGOUT_REDIRECT_URL = "comptes:connexion"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# Two-factor authentication (TOTP apps, recovery codes): open to everyone, and required from
+# coordinators when this is true (they are sent to the setup page before any charter page).
+DEUX_FACTEURS_OBLIGATOIRE_COORDINATEURS = env_bool("DEUX_FACTEURS_OBLIGATOIRE_COORDINATEURS", False)
+OTP_TOTP_ISSUER = "Chartes Avec les familles (MSA)"
 INVITATION_VALIDITE_JOURS = env_int("INVITATION_VALIDITE_JOURS", 14)
 
 LANGUAGE_CODE = "fr-fr"

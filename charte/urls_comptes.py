@@ -1,19 +1,15 @@
-"""/comptes/: login, logout, password reset and invitations."""
+"""/comptes/: login (with its second step), logout, password reset, invitations and account security."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from charte import views
-from charte.forms import ConnexionForm
+from charte import double_facteur, views
 
 app_name = "comptes"
 
 urlpatterns = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(template_name="comptes/connexion.html", authentication_form=ConnexionForm),
-        name="connexion",
-    ),
+    path("connexion/", double_facteur.ConnexionView.as_view(), name="connexion"),
+    path("connexion/code/", double_facteur.code_de_connexion, name="code"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path(
         "mot-de-passe/oublie/",
@@ -43,4 +39,10 @@ urlpatterns = [
         name="mot_de_passe_change",
     ),
     path("invitation/<str:jeton>/", views.accepter_invitation, name="invitation"),
+    path("securite/", double_facteur.securite, name="securite"),
+    path("securite/activer/", double_facteur.activer_double_facteur, name="activer_double_facteur"),
+    path("securite/codes-de-secours/", double_facteur.codes_de_secours, name="codes_de_secours"),
+    path("securite/nouveaux-codes/", double_facteur.regenerer_codes, name="regenerer_codes"),
+    path("securite/desactiver/", double_facteur.desactiver_double_facteur, name="desactiver_double_facteur"),
+    path("securite/mot-de-passe/", double_facteur.ChangementDeMotDePasse.as_view(), name="changer_mot_de_passe"),
 ]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from charte.decorators import permission_charte
+from charte.double_facteur import invitation_a_activer
 from charte.filtres import CharteFilter
 from charte.forms import (
     CalendrierFormSet,
@@ -56,6 +57,7 @@ def liste(request):
             "filtre_actif": any(request.GET.get(nom) for nom in filtre.form.fields),
             "requete": parametres.urlencode(),
             "peut_creer": request.user.has_perm("charte.creer"),
+            "double_facteur": invitation_a_activer(request.user),
         },
     )
 

@@ -42,8 +42,9 @@ CODES_A_MONTRER = "codes_de_secours_a_montrer"
 
 CODE_INCORRECT = (
     "Ce code n'est pas valable. Saisissez le code affiché en ce moment par votre application "
-    "(il change toutes les 30 secondes) ; un code de secours ne sert qu'une fois."
+    "(il change toutes les 30 secondes) ; vérifiez que votre téléphone est à l'heure."
 )
+CODE_DE_SECOURS_INCORRECT = " Un code de secours ne sert qu'une fois."
 
 
 # --- Devices of a user -------------------------------------------------------------------------
@@ -128,7 +129,7 @@ def verifier_code(utilisateur, saisie, secours=True, appareils=None):
             f"Trop de codes erronés d'affilée : patientez {attente} secondes avant de réessayer.", code="patienter"
         )
     if accepte is None:
-        raise ValidationError(CODE_INCORRECT, code="incorrect")
+        raise ValidationError(CODE_INCORRECT + (CODE_DE_SECOURS_INCORRECT if secours else ""), code="incorrect")
     return accepte
 
 
@@ -153,12 +154,10 @@ class CodeForm(FormulaireSansBalise):
         super().__init__(*args, **kwargs)
         self.utilisateur, self.secours, self.appareils = utilisateur, secours, appareils
         self.appareil = None
-        champ = self.fields["code"]
         if secours:
-            champ.help_text = "Les 6 chiffres affichés par votre application, ou l'un de vos codes de secours."
+            self.fields["code"].help_text = "Les 6 chiffres de votre application, ou l'un de vos codes de secours."
         else:
-            champ.widget.attrs["inputmode"] = "numeric"
-            champ.help_text = "Les 6 chiffres affichés en ce moment par votre application."
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
 
     def clean_code(self):
         self.appareil = verifier_code(self.utilisateur, self.cleaned_data["code"], self.secours, self.appareils)

@@ -107,7 +107,7 @@ def verifier_code(utilisateur, saisie, secours=True, appareils=None):
     back-off after failures) or "incorrect" (a wrong guess — the only kind counted against the account).
     """
     code = "".join(saisie.split()).replace("-", "").lower()
-    if code.isdigit() and len(code) == 6:
+    if code.isascii() and code.isdigit() and len(code) == 6:
         if appareils is None:
             appareils = TOTPDevice.objects.devices_for_user(utilisateur, confirmed=True)
     elif secours and len(code) == 8:

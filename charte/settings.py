@@ -231,6 +231,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY el
 # hall's network may gather many families behind one address: keep it generous.
 LIMITE_QUESTIONNAIRES_PAR_MINUTE = env_int("LIMITE_QUESTIONNAIRES_PAR_MINUTE", 60)
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
+# No SESSION_EXPIRE_AT_BROWSER_CLOSE: browsers that restore their tabs keep such cookies anyway, and the
+# server-side age above is what really bounds a forgotten or stolen session.
 # Sessions read from the cache (Redis in production), written through to the database: one query less on
 # every page, and nobody logged out when the cache restarts.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -228,12 +228,15 @@ def test_la_seconde_etape_expire_et_ne_s_ouvre_pas_sans_mot_de_passe(client):
 
 def test_la_connexion_de_l_administration_passe_par_la_seconde_etape(client):
     personne = UtilisateurFactory(is_staff=True, is_superuser=True)
-    avec_double_facteur(personne)
+    appareil, _codes = avec_double_facteur(personne)
     reponse = client.post(
         reverse("admin:login") + "?next=/admin/", {"username": personne.username, "password": MOT_DE_PASSE}
     )
     assert reponse.url == reverse("comptes:connexion") + "?next=/admin/"
     assert not est_connecte(client)
+    se_connecter(client, personne.username, suite="/admin/")
+    assert donner_le_code(client, code(appareil)).url == "/admin/"
+    assert client.get("/admin/").status_code == 200
 
 
 # --- Disabling, new recovery codes -------------------------------------------------------------------

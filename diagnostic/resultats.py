@@ -8,7 +8,9 @@ from django.db.models.functions import RowNumber
 from diagnostic.comptages import groupes_comptes, groupes_et_repondants
 from diagnostic.models import Enquete, Question, Valeur
 
-TEXTES_AFFICHES = 200
+# The latest free texts shown per question; all of them are in the raw answers export. Beyond a few dozen the
+# page is no longer read, only scrolled — and 200 a question made half of its rendering time.
+TEXTES_AFFICHES = 50
 CLASSES_HISTOGRAMME = 8
 
 

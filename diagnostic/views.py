@@ -20,7 +20,7 @@ from diagnostic.filtres import ReponseFilter
 from diagnostic.forms import QuestionnaireForm
 from diagnostic.forms_edition import NouvelleEnqueteForm, ParametresEnqueteForm, QuestionForm, SectionForm
 from diagnostic.models import Enquete, Option, Question, Reponse, Section
-from diagnostic.resultats import TYPES_CROISABLES, croiser, resultats
+from diagnostic.resultats import TEXTES_AFFICHES, TYPES_CROISABLES, croiser, resultats
 from diagnostic.services import (
     StructureVerrouillee,
     creer_enquete,
@@ -371,6 +371,7 @@ def resultats_enquete(request, charte_slug, pk):
             ),
             "nb_filtrees": enquete.nb_reponses if filtrees is None else filtrees.count(),
             "resultats": liste,
+            "textes_affiches": TEXTES_AFFICHES,
             "voit_tout": voit_tout,
             "peut_gerer": request.user.has_perm("diagnostic.gerer", request.charte),
             "peut_gerer_besoins": request.user.has_perm("diagnostic.gerer_besoins", request.charte),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from charte.decorators import permission_charte
-from charte.fraicheur import formulaire_de_filtres
+from charte.fraicheur import formulaire_de_filtres, resume
 from charte.models import Etape
 from charte.services import ConflitDeVersion
 from plan_actions import services
@@ -128,15 +128,22 @@ def contexte_fiche(fiche):
             }
             for annee in annees
         ],
-        "suivis": fiche.suivis.select_related("auteur"),
-        "commentaires": fiche.commentaires.select_related("auteur"),
+        "suivis": list(fiche.suivis.select_related("auteur")),
+        "commentaires": list(fiche.commentaires.select_related("auteur")),
     }
 
 
 @permission_charte("plan_actions.voir")
 def fiche(request, charte_slug, pk):
-    fiche = _fiche(request, pk, queryset=fiches_detaillees())
-    contexte = contexte_fiche(fiche)
+    # The fiche and all it shows (a dozen queries), read again only once the charter has changed.
+    contexte = resume(
+        request.charte,
+        f"fiche:{pk}",
+        lambda: contexte_fiche(_fiche(request, pk, queryset=fiches_detaillees())),
+        timezone.localdate(),
+    )
+    fiche = contexte["fiche"]
+    fiche.charte = contexte["charte"] = request.charte  # the cached copy would carry a stale charter
     contexte |= droits_sur(request.user, fiche)
     contexte |= {
         "form_suivi": SuiviForm(initial={"avancement": fiche.avancement, "statut": fiche.statut}),

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from diagnostic.comptages import groupes_et_repondants, recompter, replier
 from diagnostic.models import Comptage, Enquete, Reponse, Valeur
-from diagnostic.resultats import croiser, histogramme, resultats
+from diagnostic.resultats import TEXTES_AFFICHES, croiser, histogramme, resultats
 from diagnostic.services import enregistrer_reponse
 from tests.conftest import compter_requetes
 from tests.diagnostic.conftest import option, question, repondre_en_masse
@@ -177,3 +177,16 @@ def test_les_comptes_plus_les_reponses_recentes_egalent_le_calcul_complet(enquet
     assert figures(resultats(questions, None)) == complet
     valeurs = Valeur.objects.filter(question__in=questions)
     assert groupes_et_repondants(valeurs, questions)[1][question(enquete, "garde").pk] == 3
+
+
+def test_la_page_montre_les_textes_les_plus_recents_et_renvoie_a_l_export(client_de, personnes, enquete):
+    commune = enquete.charte.communes.get(nom="Beausite")
+    for i in range(TEXTES_AFFICHES + 5):
+        repondre(enquete, commune, "Crèche", idee=f"Idée numéro {i}")
+    url = reverse("diagnostic:resultats", args=[enquete.charte.slug, enquete.pk])
+
+    page = client_de(personnes["coordinateur"]).get(url).text
+
+    assert f"Idée numéro {TEXTES_AFFICHES + 4}<" in page and "Idée numéro 5<" in page
+    assert "Idée numéro 4<" not in page
+    assert f"les {TEXTES_AFFICHES} plus récentes ; toutes dans l'export des réponses brutes" in page

@@ -163,6 +163,8 @@ def sans_index_ni_contraintes(*modeles):
             curseur.execute(f'DROP INDEX "{nom}"')
     yield
     with connection.cursor() as curseur:
+        # Each index is one sort of 17 million rows: with the default 64 MB it spills to disk in many runs.
+        curseur.execute("SET LOCAL maintenance_work_mem = '1GB'")
         for _nom, definition in index:
             curseur.execute(definition)
         for table, nom, definition in contraintes:

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.html import format_html, format_html_join
 
 from charte.double_facteur import connexion_de_l_administration
-from charte.models import Charte, Etape, Invitation, Journal, Membre, Utilisateur
+from charte.models import Charte, Etape, Invitation, Journal, Membre, Trace, Utilisateur
 
 admin.site.login = connexion_de_l_administration
 
@@ -49,6 +50,42 @@ class JournalAdmin(admin.ModelAdmin):
     list_display = ("date", "charte", "auteur", "action")
     list_filter = ("charte",)
     search_fields = ("action",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Trace)
+class TraceAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: nobody adds, changes or deletes a trace, not even a superuser."""
+
+    list_display = ("date", "charte", "qui", "action", "type_objet", "objet")
+    list_filter = (
+        ("charte", admin.RelatedOnlyFieldListFilter),
+        ("type_objet", admin.RelatedOnlyFieldListFilter),
+        "action",
+        ("auteur", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("charte", "auteur", "type_objet")
+    date_hierarchy = "date"
+    search_fields = ("objet", "auteur__username", "auteur__last_name", "charte__nom")
+    fields = ("date", "charte", "qui", "action", "type_objet", "objet_id", "objet", "tableau_des_changements")
+    readonly_fields = fields
+
+    @admin.display(description="auteur", ordering="auteur__username")
+    def qui(self, trace):
+        return trace.auteur or "Système"
+
+    @admin.display(description="changements")
+    def tableau_des_changements(self, trace):
+        lignes = format_html_join("", "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>", trace.lignes())
+        return format_html("<table><tr><th>champ</th><th>avant</th><th>après</th></tr>{}</table>", lignes)
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 
+from charte.audit import au_nom_de
 from charte.fraicheur import marquer_modifiee
 from charte.models import Charte, Membre
 from charte.rules import membre_de, retenir_adhesion
@@ -14,7 +15,9 @@ class CharteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        reponse = self.get_response(request)
+        # Whatever this request changes is signed by its user in the audit trail.
+        with au_nom_de(request.user):
+            reponse = self.get_response(request)
         charte = getattr(request, "charte", None)
         if charte is not None and request.method not in METHODES_SANS_EFFET:
             # After the view has committed: a summary computed meanwhile is stored under the old version.

@@ -379,3 +379,67 @@ class Journal(models.Model):
     @classmethod
     def noter(cls, charte, auteur, action):
         return cls.objects.create(charte=charte, auteur=auteur, action=action[:500])
+
+
+class Trace(models.Model):
+    """One audited change of a need, priority, fiche, budget, financing or indicator: who, when, what.
+
+    Written by charte.audit in the same transaction as the change; the object's text is kept so that
+    the trace still reads after the object is deleted.
+    """
+
+    class Action(models.TextChoices):
+        CREATION = "creation", "Création"
+        MODIFICATION = "modification", "Modification"
+        SUPPRESSION = "suppression", "Suppression"
+
+    # Nullable: a trace outlives its charter (and the deletions made while deleting it belong to none).
+    charte = models.ForeignKey(
+        Charte, verbose_name="charte", related_name="traces", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    date = models.DateTimeField("date", default=timezone.now, db_index=True)
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Vide : le système (tâche de fond, commande).",
+    )
+    action = models.CharField("action", max_length=12, choices=Action.choices)
+    type_objet = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name="type d'objet", on_delete=models.PROTECT, related_name="+"
+    )
+    objet_id = models.PositiveBigIntegerField("identifiant de l'objet")
+    objet = models.CharField("objet", max_length=300)
+    # {field label: [before, after]}, values as people read them (see charte.audit.lisible).
+    changements = models.JSONField("changements", default=dict)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "trace d'audit"
+        verbose_name_plural = "journal d'audit"
+        indexes = [
+            models.Index(fields=["charte", "-date"], name="trace_par_charte_et_date"),
+            models.Index(fields=["type_objet", "objet_id"], name="trace_par_objet"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} de « {self.objet} »"
+
+    def lignes(self):
+        """Each changed field as (label, before, after) texts, « — » for no value."""
+        return [
+            (champ, texte_de_valeur(avant), texte_de_valeur(apres))
+            for champ, (avant, apres) in self.changements.items()
+        ]
+
+
+def texte_de_valeur(valeur):
+    """A stored audit value as shown to people: lists joined, nothing as « — »."""
+    if valeur is None or valeur == "" or valeur == []:
+        return "—"
+    if isinstance(valeur, list):
+        return ", ".join(str(v) for v in valeur)
+    return str(valeur)

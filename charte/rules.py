@@ -61,3 +61,5 @@ rules.add_perm("charte.voir", est_membre | voit_toutes_les_chartes)
 rules.add_perm("charte.gerer", est_coordinateur)
 rules.add_perm("charte.cosigner_jalon", est_referent)
 rules.add_perm("charte.voir_journal", est_coordinateur | est_referent | voit_toutes_les_chartes)
+# The field-by-field audit trail: the coordinator and national staff (Django's admin shows it to admins).
+rules.add_perm("charte.voir_audit", est_coordinateur | voit_toutes_les_chartes)

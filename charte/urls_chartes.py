@@ -1,6 +1,6 @@
 from django.urls import path
 
-from charte import views
+from charte import views, views_audit
 
 app_name = "charte"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("<slug:charte_slug>/invitations/<int:pk>/annuler/", views.annuler_invitation, name="annuler_invitation"),
     path("<slug:charte_slug>/territoire/", views.territoire, name="territoire"),
     path("<slug:charte_slug>/journal/", views.journal, name="journal"),
+    path("<slug:charte_slug>/journal/audit/", views_audit.journal_d_audit, name="audit"),
 ]

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from charte.audit import mettre_a_jour
 from charte.models import Charte, Etape, Journal
 from charte.services import ConflitDeVersion
 from charte.taches import en_file
@@ -68,7 +69,7 @@ def modifier_fiche(fiche, par, version_lue, enregistrer):
 
 def _changer_statut(fiche, par, nouveau, message_journal, **champs):
     avant = photo(fiche)
-    FicheAction.objects.filter(pk=fiche.pk).update(statut=nouveau, version=F("version") + 1, **champs)
+    mettre_a_jour(FicheAction.objects.filter(pk=fiche.pk), statut=nouveau, version=F("version") + 1, **champs)
     fiche.refresh_from_db()
     historiser(fiche, par, avant)
     Journal.noter(fiche.charte, par, message_journal)
@@ -140,7 +141,9 @@ def ajouter_suivi(fiche, par, *, date, texte, avancement, statut):
         statut_apres=statut,
         auteur=par,
     )
-    FicheAction.objects.filter(pk=fiche.pk).update(statut=statut, avancement=avancement, version=F("version") + 1)
+    mettre_a_jour(
+        FicheAction.objects.filter(pk=fiche.pk), statut=statut, avancement=avancement, version=F("version") + 1
+    )
     fiche.refresh_from_db()
     historiser(fiche, par, avant)
     return suivi

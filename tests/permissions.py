@@ -20,6 +20,8 @@ ATTENDU = {
         "GET": {"coordinateur", "referent", "national"},
         "POST": {"coordinateur", "referent", "national"},
     },
+    # The field-by-field audit trail: the coordinator and national staff only (not the référent).
+    "charte:audit": {"GET": {"coordinateur", "national"}, "POST": {"coordinateur", "national"}},
     "charte:calendrier": {"GET": COORDINATEUR, "POST": COORDINATEUR},
     "charte:jalon": {"GET": COORDINATEUR, "POST": COORDINATEUR},
     "charte:annuler_jalon": {"GET": POST_SEULEMENT, "POST": COORDINATEUR},

@@ -3,9 +3,19 @@
 import pytest
 from django.urls import reverse
 
+from charte.audit import au_nom_de
 from charte.models import Charte, Journal
+from diagnostic.models import Besoin
 from tests.conftest import compter_requetes
-from tests.factories import CharteFactory, CommuneFactory, MembreFactory, OrganisationFactory, UtilisateurFactory
+from tests.factories import (
+    CharteFactory,
+    CommuneFactory,
+    FicheActionFactory,
+    LigneBudgetFactory,
+    MembreFactory,
+    OrganisationFactory,
+    UtilisateurFactory,
+)
 
 MAX_REQUETES = 15
 
@@ -68,3 +78,28 @@ def test_recherche_de_territoire(client, db):
     for _ in range(49):
         CommuneFactory(territoire__nom="CC Alpha Plusieurs")
     assert un == compter_requetes(client, reverse("charte:nouvelle") + "?q=alpha") <= MAX_REQUETES
+
+
+def remplir_audit(charte, n):
+    """n people each create, change and delete objects of the charter; the system adds a need each time."""
+    for _ in range(n):
+        with au_nom_de(UtilisateurFactory()):
+            fiche = FicheActionFactory(charte=charte)
+            fiche.titre = "Renommée"
+            fiche.save()
+            LigneBudgetFactory(fiche=fiche).delete()
+        Besoin.objects.create(charte=charte, domaine="sante", titre="Ajouté par une commande")
+
+
+@pytest.mark.parametrize("national", [False, True])
+def test_journal_d_audit(client, db, national):
+    petite, grande = CharteFactory(), CharteFactory()
+    remplir_audit(petite, 1)
+    remplir_audit(grande, 50)
+    lecteur = UtilisateurFactory(est_national=national)
+    if not national:
+        MembreFactory(charte=petite, utilisateur=lecteur, coordinateur=True)
+        MembreFactory(charte=grande, utilisateur=lecteur, coordinateur=True)
+    client.force_login(lecteur)
+    nombres = [compter_requetes(client, reverse("charte:audit", args=[c.slug])) for c in (petite, grande)]
+    assert nombres[0] == nombres[1] <= MAX_REQUETES, nombres

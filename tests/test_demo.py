@@ -7,7 +7,7 @@ from django.db.models import Sum
 from django.test import RequestFactory
 from django.utils import timezone
 
-from charte.models import Charte, Membre
+from charte.models import Charte, Membre, Trace
 from diagnostic.demo import TITRE as TITRE_DIAGNOSTIC
 from plan_actions.instantanes import comparer_plans, instantane_du_plan
 from plan_actions.models import FicheAction, Financement, Historique, Jalon, LigneBudget
@@ -53,6 +53,9 @@ def test_seed_demo_est_idempotent_et_donne_les_comptes_annonces(db, capsys):
     # presented to the COPIL of 9 March 2026), nor any COPIL.
     assert aire.fiches.count() == 20 and aire.versions_plan.count() == 1
     assert aire.copils.count() == 5 and Decision.objects.filter(seance__charte=aire).count() == 21
+    # Made by a command: the audit trail holds the demo's needs, priorities and fiches, signed by nobody.
+    assert {"besoin", "priorite", "ficheaction"} <= set(aire.traces.values_list("type_objet__model", flat=True))
+    assert not Trace.objects.filter(auteur__isnull=False).exists()
 
 
 def test_plan_de_demonstration(db, django_capture_on_commit_callbacks, mailoutbox):

@@ -289,6 +289,25 @@ def test_supprimer_une_fiche_trace_tout_ce_qui_part_avec_elle(charte, personnes)
     assert trace.changements["Priorités auxquelles elle répond"] == [[str(Priorite.objects.get())], None]
 
 
+def test_supprimer_une_charte_garde_le_journal_de_ce_qu_elle_contenait(charte, personnes):
+    # (A charter whose priorities are decided cannot be deleted: a priority protects its need.)
+    fiche = FicheActionFactory(charte=charte, titre="Créer un relais", priorites=[])
+    LigneBudgetFactory(fiche=fiche)
+    Besoin.objects.create(charte=charte, domaine="sante", titre="Accès aux soins")
+    with au_nom_de(personnes["coordinateur"]):
+        fiche.titre = "Ouvrir un relais"
+        fiche.save()
+    numero = fiche.numero
+    with au_nom_de(UtilisateurFactory(is_superuser=True)):
+        charte.delete()
+    # The trail outlives the charter: its traces, and those of the deletion, belong to no charter any more.
+    assert set(Trace.objects.values_list("charte", flat=True)) == {None}
+    assert Trace.objects.get(type_objet__model="ficheaction", action="modification").auteur == personnes["coordinateur"]
+    assert Trace.objects.filter(
+        type_objet__model="ficheaction", action="suppression", objet=f"{numero}. Ouvrir un relais"
+    )
+
+
 def test_une_modification_annulee_ne_laisse_aucune_trace(charte, personnes):
     seance = seance_de(charte)
     voter_et_clore(seance)

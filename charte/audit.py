@@ -101,7 +101,7 @@ def regles_par_label():
 
 def genres():
     """The kinds of audited object as (code "app_label.model", name), by name."""
-    return sorted(((label, regle.nom) for label, regle in regles_par_label().items()), key=lambda g: g[1])
+    return sorted(((label, capfirst(regle.nom)) for label, regle in regles_par_label().items()), key=lambda g: g[1])
 
 
 # --- who ----------------------------------------------------------------------------------------
@@ -184,6 +184,9 @@ def _texte_lie(champ, pk, objet):
 
 
 def _egales(champ, a, b):
+    if isinstance(a, str) and isinstance(b, str):
+        # A browser sends a textarea's lines ended by CRLF: the same text to its reader.
+        return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
     try:
         return champ.to_python(a) == champ.to_python(b)
     except ValidationError:

@@ -8,15 +8,18 @@
   `Trace`; post_delete keeps what the object held; m2m_changed keeps a list before → after, folded
   into the trace of the same save when it happens in the same transaction (a form's save_m2m).
   The trace is written on the same connection right after the change, inside the caller's
-  transaction: a change rolled back leaves no trace.
+  transaction: a change rolled back leaves no trace. (Every page, service and the admin save
+  audited objects in a transaction; in autocommit a trace would follow its change one instant later.)
 - Who: a context variable, set for each request by charte.middleware and emptied for each Celery
   task (even one run in-process by the request that queued it). Commands and the shell have none:
   their changes are signed by nobody, shown as « système ».
 
 queryset.update(), bulk_create() and bulk_update() send no signal. The application's updates of
 audited values go through `mettre_a_jour()`; its other updates touch no audited value (version
-counters, the date a reminder was sent); the demo data bulk-creates budget lines, financings,
-partners, milestones and measurements, whose creation is therefore not traced.
+counters, the date a reminder was sent). Generated data is bulk-created and not traced: the demo's
+budget lines, financings, partners, milestones and measurements, and all of `generer_national`.
+Many-to-many lists changed from their other side (e.g. `priorite.fiches.add()`) are not traced either;
+the application never does so.
 """
 
 import datetime

@@ -105,9 +105,10 @@ def _editer(request, indicateur, titre):
     form = IndicateurForm(request.POST or None, instance=indicateur, charte=request.charte)
     if form.is_valid():
         nouveau = indicateur.pk is None
-        indicateur = form.save()
         verbe = "défini" if nouveau else "modifié"
-        Journal.noter(request.charte, request.user, f"Indicateur « {indicateur} » {verbe}")
+        with transaction.atomic():  # the indicator, its audit trace and the journal entry, or nothing
+            indicateur = form.save()
+            Journal.noter(request.charte, request.user, f"Indicateur « {indicateur} » {verbe}")
         messages.success(request, f"Indicateur {verbe}.")
         return vers_indicateur(indicateur)
     return render(

@@ -5,6 +5,7 @@ middleware and kept on the user object, so checking several rules costs no extra
 """
 
 import rules
+from django.utils.functional import LazyObject, empty
 
 from charte.models import Membre
 
@@ -25,8 +26,13 @@ def retenir_adhesion(user, charte, membre):
 
 
 def _adhesions(user):
-    # The real user object, not the request's lazy wrapper: the cache must outlive the wrapper.
-    return getattr(user, "_wrapped", user).__dict__.setdefault("_adhesions", {})
+    # The real user object, not the request's lazy wrappers (django-otp wraps Django's own): the cache must
+    # outlive the wrappers.
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user.__dict__.setdefault("_adhesions", {})
 
 
 def a_le_role(*roles):

@@ -77,6 +77,9 @@ def mesurer(page, repetitions):
     )
 
 
+TRI = "cumulative"
+
+
 def profiler(page):
     client = client_de(page)
     client.get(page.chemin)
@@ -85,7 +88,7 @@ def profiler(page):
     for _ in range(10):
         client.get(page.chemin)
     profil.disable()
-    pstats.Stats(profil).sort_stats("cumulative").print_stats(30)
+    pstats.Stats(profil).sort_stats(TRI).print_stats(30)
 
 
 def main():

@@ -32,7 +32,8 @@ def _date(valeur):
 
 
 def _texte(valeur):
-    return str(valeur).strip() if valeur not in (None, "") else SANS_VALEUR
+    # Browsers send text areas with CRLF line ends: the same text typed again is not a change.
+    return str(valeur).replace("\r\n", "\n").strip() if valeur not in (None, "") else SANS_VALEUR
 
 
 def valeurs(fiche: FicheAction) -> dict[str, str]:

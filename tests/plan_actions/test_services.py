@@ -84,6 +84,18 @@ def test_modification_historisee_budget_et_financement(charte):
     assert fiche.historique.count() == len(changements)
 
 
+def test_le_meme_texte_renvoye_avec_des_fins_de_ligne_crlf_n_est_pas_un_changement(charte):
+    fiche = FicheActionFactory(charte=charte, objectifs_operationnels="Ouvrir 12 places\nRecruter 2 assistantes")
+
+    def ecrire():
+        FicheAction.objects.filter(pk=fiche.pk).update(
+            objectifs_operationnels="Ouvrir 12 places\r\nRecruter 2 assistantes"
+        )
+
+    assert services.modifier_fiche(fiche, None, fiche.version, ecrire) == []
+    assert not fiche.historique.exists()
+
+
 def test_deux_enregistrements_de_la_meme_version_le_second_est_refuse(charte):
     fiche = FicheActionFactory(charte=charte)
     version = fiche.version

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from diagnostic import fichiers
+from diagnostic.models import Reponse
 from diagnostic.services import creer_enquete
 from tests.diagnostic.conftest import QUESTIONNAIRE
 from tests.diagnostic.test_fichiers import importer, lire_csv, message, url
@@ -255,6 +256,23 @@ def test_classeur_enorme_une_fois_decompresse(coordinateur, enquete, entetes):
     ]
 
 
+@pytest.fixture
+def ids_des_reponses_rendus(db):
+    """Give the answers' id sequence back as it was: the rows are rolled back, the sequence is not.
+
+    The results pages fold their counts once a survey's ids run ahead by comptages.A_REPLIER: 5 000 ids used
+    here would add a fold to the queries that later tests count on a new survey.
+    """
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Reponse._meta.db_table])
+        sequence = curseur.fetchone()[0]
+        curseur.execute(f"SELECT last_value, is_called FROM {sequence}")
+        etat = curseur.fetchone()
+    yield
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT setval(%s, %s, %s)", [sequence, *etat])
+
+
 def lignes_variees(n):
     """n households of both communes and every childcare answer."""
     gardes = ["Crèche", "Assistante maternelle", "Grands-parents"]
@@ -262,7 +280,7 @@ def lignes_variees(n):
 
 
 @pytest.mark.parametrize("format", ["csv", "xlsx"])
-def test_cinq_mille_lignes_importees_entierement(coordinateur, enquete, entetes, format):
+def test_cinq_mille_lignes_importees_entierement(coordinateur, enquete, entetes, format, ids_des_reponses_rendus):
     lignes = lignes_variees(5000)
     contenu = texte_csv(entetes, lignes).encode() if format == "csv" else classeur(entetes, lignes)
     debut = time.perf_counter()

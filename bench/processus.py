@@ -103,7 +103,9 @@ class Processus:
 def gunicorn(port, dossier, env, workers=2):
     """The project served by gunicorn on 127.0.0.1:`port` as the Dockerfile runs it (sync workers); ready once it listens."""
     commande = [sys.executable, "-m", "gunicorn", "charte.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    serveur = Processus(f"gunicorn-{port}", commande + ["--workers", str(workers)], dossier, env=env, cwd=RACINE)
+    # No control socket: every gunicorn of the machine would share the same one (~/.gunicorn/gunicorn.ctl).
+    commande += ["--workers", str(workers), "--no-control-socket"]
+    serveur = Processus(f"gunicorn-{port}", commande, dossier, env=env, cwd=RACINE)
     if not attendre(lambda: ecoute(port) or not serveur.vivant(), 60, pas=0.1) or not serveur.vivant():
         raise RuntimeError(f"gunicorn ne démarre pas : voir {serveur.journal}")
     return serveur

@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # costs four round trips (DECLARE … WITH HOLD, FETCH, FETCH, CLOSE) instead of one — the plan's filter with
     # five lists made 20. Our largest iteration (the raw answers export, 20 000 rows) fits in memory.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # A server that hangs (or a network that drops packets) would hold each request until gunicorn kills its
+    # worker: after this many seconds the page says the service is unavailable instead (libpq's minimum is 2).
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = env_int("PG_CONNECT_TIMEOUT", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "charte.Utilisateur"

@@ -17,3 +17,5 @@ urlpatterns = [
     path("s/", include("priorisation.urls_publiques")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "charte.erreurs.erreur_serveur"

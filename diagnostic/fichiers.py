@@ -6,9 +6,13 @@ form itself (QuestionnaireForm): each row is turned into the data a browser woul
 No HTTP here: views_fichiers.py wraps these functions.
 """
 
+import copy
 import csv
 import hashlib
 import io
+import itertools
+import logging
+import re
 import unicodedata
 import warnings
 import zipfile
@@ -18,6 +22,8 @@ from decimal import Decimal
 from pathlib import PurePath
 
 import segno
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -25,16 +31,42 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from charte.models import Journal
+from charte.templatetags import francais
 from diagnostic.forms import QuestionnaireForm
 from diagnostic.models import Question, Reponse
 from diagnostic.services import enregistrer_reponses_en_masse
 from territoires.models import Famille
 
+journal = logging.getLogger(__name__)
+
 TAILLE_MAX = 5 * 1024 * 1024
+# A workbook is a zip: what it would take once inflated is bounded too.
+TAILLE_DECOMPRESSEE_MAX = 20 * TAILLE_MAX
+# Answers per file: every row is checked and stored within the request, which must end before gunicorn's
+# 30 s. 5 000 answers to the 36-question template take about 14 s of CPU from a CSV, 20 s from a workbook.
+LIGNES_MAX = 5_000
 EXTENSIONS = (".csv", ".xlsx")
+ZIP, OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # xlsx; xls or a password-protected workbook
+BOM_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+SEPARATEURS = [";", "\t", ","]  # French Excel's, then Excel's « Texte Unicode », then the international one
+CONTROLES = bytes(octet for octet in range(32) if octet not in b"\t\n\r")
+# French accents and typography as UTF-8 writes them (Ã, ’, €, œ once misread as Windows-1252).
+ACCENTS_UTF8 = re.compile(rb"\xc3[\x80-\xbf]|\xe2\x80[\x98-\xa6]|\xe2\x82\xac|\xc5[\x92\x93]")
+XLSX_ILLISIBLE = "Ce fichier n'est pas un classeur Excel (.xlsx) lisible."
+CLASSEUR_ANCIEN = (
+    "Ce fichier est un classeur Excel 97-2003 (.xls) ou protégé par un mot de passe : ouvrez-le dans votre tableur "
+    "et enregistrez-le sans mot de passe au format « Classeur Excel (.xlsx) » ou « CSV UTF-8 »."
+)
+PAS_UN_TABLEAU = (
+    "Ce fichier n'est ni un fichier CSV (texte) ni un classeur Excel (.xlsx) : enregistrez vos réponses depuis "
+    "votre tableur au format « CSV UTF-8 » ou « Classeur Excel (.xlsx) »."
+)
+LU_EN_WINDOWS = (
+    "Ce fichier CSV n'était pas en UTF-8 : il a été lu dans l'encodage Windows des anciennes versions d'Excel. "
+    "Vérifiez les accents des réponses importées."
+)
 
 # Columns read from the household profile, in the order of the online form: (header, form field).
 COLONNES_PROFIL = [
@@ -301,53 +333,156 @@ def qr_code(lien, format):
 
 # --- reading files ----------------------------------------------------------------------------
 def lire_tableau(nom_fichier, contenu):
-    """The non-empty rows of a CSV or XLSX file as (line number, [cell text]), header first."""
+    """The non-empty rows of a CSV or XLSX file as (line number, [cell text]), header first, and the notices
+    about how it was read (an encoding that had to be guessed)."""
     extension = PurePath(nom_fichier).suffix.lower()
     if extension not in EXTENSIONS:
         raise FichierIllisible("Envoyez un fichier .csv ou .xlsx (classeur Excel).")
-    lignes = _lire_xlsx(contenu) if extension == ".xlsx" else _lire_csv(contenu)
-    tableau = [
-        (numero, [_sans_garde(c) for c in cellules])
-        for numero, cellules in enumerate(lignes, start=1)
-        if any(c.strip() for c in cellules)
-    ]
+    if contenu.startswith(OLE2):
+        raise FichierIllisible(CLASSEUR_ANCIEN)
+    remarques = []
+    # The content decides, not the name: a workbook renamed .csv is still a workbook.
+    if contenu.startswith(ZIP):
+        lignes = _lire_xlsx(contenu)
+    elif extension == ".xlsx":
+        raise FichierIllisible(XLSX_ILLISIBLE)
+    else:
+        lignes, remarques = _lire_csv(contenu)
+    tableau = []
+    for numero, cellules in enumerate(lignes, start=1):
+        if any(c.strip() for c in cellules):
+            tableau.append((numero, [_sans_garde(c) for c in cellules]))
+        if len(tableau) > LIGNES_MAX + 1:  # the header and LIGNES_MAX answers: no need to read further
+            raise FichierIllisible(
+                f"Le fichier compte plus de {francais.nombre(LIGNES_MAX, 0)} réponses : découpez-le en plusieurs fichiers."
+            )
     if not tableau:
         raise FichierIllisible("Le fichier est vide.")
-    return tableau
+    return tableau, remarques
 
 
 def _lire_csv(contenu):
-    texte = _decoder(contenu)
-    premiere_ligne = texte.split("\n", 1)[0]
-    separateur = ";" if premiere_ligne.count(";") >= premiere_ligne.count(",") else ","
-    try:
-        return list(csv.reader(io.StringIO(texte, newline=""), delimiter=separateur))
-    except csv.Error as erreur:
-        raise FichierIllisible(f"Ce fichier CSV est mal formé ({erreur}).") from None
+    texte, remarque = _decoder(contenu)
+    return _lignes_csv(texte, _separateur(texte)), [remarque] if remarque else []
 
 
 def _decoder(contenu):
-    """UTF-8 (with or without BOM) as today's tools write it, else Windows-1252 as older Excel does."""
-    for encodage in ("utf-8-sig", "cp1252"):
+    """The text, and a notice when the encoding had to be guessed.
+
+    UTF-8 (with or without BOM) as today's tools write it; UTF-16 with its BOM (Excel's « Texte Unicode »);
+    else Windows-1252, which older Excel writes (Latin-1 with the € sign).
+    """
+    if contenu.startswith(BOM_UTF16):
         try:
-            return contenu.decode(encodage)
+            return contenu.decode("utf-16"), None
         except UnicodeDecodeError:
-            continue
-    return contenu.decode("latin-1")  # never fails: every byte is a character
+            raise FichierIllisible(PAS_UN_TABLEAU) from None
+    if _binaire(contenu):
+        raise FichierIllisible(PAS_UN_TABLEAU)
+    try:
+        return contenu.decode("utf-8-sig"), None
+    except UnicodeDecodeError as erreur:
+        # Accents written in UTF-8 elsewhere in the file: read as Windows-1252 they would become « Ã© ».
+        if ACCENTS_UTF8.search(contenu):
+            ligne = contenu.count(b"\n", 0, erreur.start) + 1
+            raise FichierIllisible(
+                f"Le fichier mélange deux encodages de caractères : il est en UTF-8, mais la ligne {ligne} contient "
+                "des caractères d'un autre encodage. Enregistrez-le de nouveau depuis votre tableur au format "
+                "« CSV UTF-8 »."
+            ) from None
+    try:
+        return contenu.decode("cp1252"), LU_EN_WINDOWS
+    except UnicodeDecodeError:
+        raise FichierIllisible(
+            "Les caractères de ce fichier ne sont ni en UTF-8 ni en encodage Windows : enregistrez-le depuis votre "
+            "tableur au format « CSV UTF-8 »."
+        ) from None
+
+
+def _binaire(contenu):
+    """Bytes that no text file holds: NUL, or many control characters (an image, a PDF, an archive…)."""
+    debut = contenu[:65536]
+    controles = len(debut) - len(debut.translate(None, CONTROLES))
+    return b"\x00" in debut or controles > len(debut) // 100
+
+
+def _separateur(texte):
+    """The separator that cuts the header line into the most columns (French Excel writes semicolons)."""
+    entete = next((ligne for ligne in texte[:65536].splitlines() if ligne.strip()), "")
+    if not entete:
+        return SEPARATEURS[0]  # an empty file: lire_tableau says so
+    colonnes = {separateur: len(next(csv.reader([entete], delimiter=separateur))) for separateur in SEPARATEURS}
+    meilleur = max(SEPARATEURS, key=colonnes.get)  # a tie goes to the first one
+    if colonnes[meilleur] < 2:
+        raise FichierIllisible(
+            "La première ligne (les en-têtes) n'a qu'une colonne : séparez les colonnes par des points-virgules, "
+            "des virgules ou des tabulations, comme le fait votre tableur en enregistrant au format CSV."
+        )
+    return meilleur
+
+
+def _lignes_csv(texte, separateur):
+    """The rows as they are read; a malformed row stops the reading with its number (as a spreadsheet counts)."""
+    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur, strict=True)
+    for numero in itertools.count(1):
+        try:
+            yield next(lecteur)
+        except StopIteration:
+            return
+        except csv.Error as erreur:
+            raise FichierIllisible(_erreur_csv(str(erreur), numero)) from None
+
+
+def _erreur_csv(erreur, numero):
+    if "end of data" in erreur:
+        return (
+            f"Ligne {numero} : un guillemet ouvert n'est jamais fermé (la suite du fichier ne serait qu'une cellule)."
+        )
+    if "field limit" in erreur:
+        return (
+            f"Ligne {numero} : une cellule dépasse {francais.nombre(csv.field_size_limit(), 0)} caractères ; un guillemet "
+            "ouvert n'est peut-être jamais fermé."
+        )
+    if "expected after" in erreur:
+        return (
+            f"Ligne {numero} : guillemet mal placé. Une cellule qui commence par un guillemet doit finir par un "
+            'guillemet ; un guillemet dans le texte s\'écrit deux fois ("").'
+        )
+    return f"Ligne {numero} : cette ligne du fichier CSV est mal formée."
 
 
 def _lire_xlsx(contenu):
+    """The rows of the first sheet, read one by one (a sheet too long is refused without reading it all)."""
+    _verifier_archive(contenu)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # style warnings of files saved by other tools are harmless
             classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
-            onglet = classeur.worksheets[0]
-            onglet.reset_dimensions()  # some tools write a wrong size: read every row there is
-            lignes = [[_texte_lu(v) for v in ligne] for ligne in onglet.iter_rows(values_only=True)]
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, IndexError):
-        raise FichierIllisible("Ce fichier n'est pas un classeur Excel (.xlsx) lisible.") from None
-    classeur.close()
-    return lignes
+            try:
+                onglet = classeur.worksheets[0]
+                onglet.reset_dimensions()  # some tools write a wrong size: read every row there is
+                for ligne in onglet.iter_rows(values_only=True):
+                    yield [_texte_lu(v) for v in ligne]
+            finally:
+                classeur.close()
+    except Exception:
+        # Any failure of the parser on a file we did not write (broken zip, truncated or invalid XML…) means the
+        # same to the person who sent it; the log keeps the detail.
+        journal.info("Classeur illisible à l'import", exc_info=True)
+        raise FichierIllisible(XLSX_ILLISIBLE) from None
+
+
+def _verifier_archive(contenu):
+    """A workbook that would fill the memory once inflated (a « zip bomb ») is refused before it is opened."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            taille = sum(membre.file_size for membre in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FichierIllisible(XLSX_ILLISIBLE) from None
+    if taille > TAILLE_DECOMPRESSEE_MAX:
+        raise FichierIllisible(
+            f"Ce classeur occuperait {taille // 1024 // 1024} Mo une fois ouvert : découpez-le en plusieurs fichiers."
+        )
 
 
 def _texte_lu(valeur):
@@ -514,6 +649,7 @@ class LigneValide:
 class Analyse:
     lignes: list = field(default_factory=list)  # LigneValide, ready to store
     erreurs: list = field(default_factory=list)  # Erreur, in file order
+    remarques: list = field(default_factory=list)  # how the file was read, for the person who sent it
 
     @property
     def lignes_en_erreur(self):
@@ -528,22 +664,58 @@ def jeton_import(enquete, empreinte, numero):
 def analyser_import(enquete, questions, communes, nom_fichier, contenu):
     """Read and validate every row, with the online form's rules; store nothing."""
     questions = list(questions)
-    (_numero, entetes), *lignes = lire_tableau(nom_fichier, contenu)
+    ((_numero, entetes), *lignes), remarques = lire_tableau(nom_fichier, contenu)
     attendues = colonnes(questions)
     lecteur = LecteurDeLignes(associer_entetes(entetes, attendues), communes)
     if not lignes:
         raise FichierIllisible("Le fichier ne contient aucune réponse sous la ligne d'en-tête.")
     noms = noms_des_champs(attendues)
-    empreinte, analyse = hashlib.sha256(contenu).hexdigest(), Analyse()
+    formulaire = FormulaireDesLignes(enquete, questions, communes)
+    empreinte, analyse = hashlib.sha256(contenu).hexdigest(), Analyse(remarques=remarques)
     for numero, cellules in lignes:
         donnees, illisibles = lecteur.donnees(cellules)
         donnees["jeton"] = jeton_import(enquete, empreinte, numero)
-        form = QuestionnaireForm(donnees, enquete=enquete, questions=questions, communes=communes)
+        form = formulaire.lier(donnees)
         if form.is_valid() and not illisibles:
             analyse.lignes.append(LigneValide(form.profil(), form.valeurs(), form.cleaned_data["jeton"]))
         else:
             analyse.erreurs += erreurs_de_la_ligne(numero, illisibles, form.errors, noms)
     return analyse
+
+
+class FormulaireDesLignes:
+    """The online form (QuestionnaireForm) built once for a whole file, then bound to each row in turn.
+
+    Building its fields costs more than checking a row (the template survey has over a hundred): built
+    once, thousands of rows are checked within one request. Checking a row only reads the fields, so the
+    forms of all the rows share them; the commune is found among the charter's communes held in memory.
+    """
+
+    def __init__(self, enquete, questions, communes):
+        self.modele = QuestionnaireForm(enquete=enquete, questions=questions, communes=communes)
+        self.modele.fields["commune"] = CommuneEnMemoire(communes)
+
+    def lier(self, donnees):
+        form = copy.copy(self.modele)
+        # What BaseForm.__init__ sets for a bound form, except the fields (shared, see above).
+        form.is_bound, form.data, form.files = True, donnees, MultiValueDict()
+        form._errors, form._bound_fields_cache = None, {}
+        return form
+
+
+class CommuneEnMemoire(forms.ModelChoiceField):
+    """The form's commune field answered from the communes read once, instead of one query per row."""
+
+    def __init__(self, communes):
+        super().__init__(queryset=communes)
+        self.par_pk = {str(commune.pk): commune for commune in communes}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if str(value) not in self.par_pk:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return self.par_pk[str(value)]
 
 
 def noms_des_champs(attendues):

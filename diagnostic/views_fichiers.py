@@ -2,11 +2,13 @@
 
 from django import forms
 from django.contrib import messages
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from charte.decorators import permission_charte
 from diagnostic import fichiers
@@ -97,26 +99,65 @@ def qr_code(request, charte_slug, pk, format):
 class ImportForm(forms.Form):
     fichier = forms.FileField(label="Fichier de réponses (.csv ou .xlsx)")
 
+    def __init__(self, *args, taille_refusee=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.taille_refusee = taille_refusee
+        if taille_refusee:  # stopped on its way (LimiteDeTaille): clean_fichier says why, not « obligatoire »
+            self.fields["fichier"].required = False
+
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]
-        if not fichier.name.lower().endswith(fichiers.EXTENSIONS):
+        if fichier and not fichier.name.lower().endswith(fichiers.EXTENSIONS):
             raise forms.ValidationError("Envoyez un fichier .csv ou .xlsx (classeur Excel).")
-        if fichier.size > fichiers.TAILLE_MAX:
-            taille = f"{fichier.size / 1024 / 1024:.1f}".replace(".", ",")
+        taille = self.taille_refusee or fichier.size
+        if taille > fichiers.TAILLE_MAX:
+            mega_octets = f"{taille / 1024 / 1024:.1f}".replace(".", ",")
             raise forms.ValidationError(
-                f"Ce fichier pèse {taille} Mo : la limite est de 5 Mo. Découpez-le en plusieurs fichiers."
+                f"Ce fichier pèse {mega_octets} Mo : la limite est de 5 Mo. Découpez-le en plusieurs fichiers."
             )
         return fichier
 
 
+class LimiteDeTaille(FileUploadHandler):
+    """Stops receiving a file once it passes TAILLE_MAX: a huge upload is never kept whole, in memory or on disk."""
+
+    depassee = False
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > fichiers.TAILLE_MAX:
+            self.depassee = True
+            raise StopUpload(connection_reset=False)  # the rest of the request is read and thrown away
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handlers store the file
+
+    def taille_refusee(self):
+        """The size of the refused upload (the request's, within a few hundred bytes), or None."""
+        return int(self.request.META.get("CONTENT_LENGTH") or 0) if self.depassee else None
+
+
+# Exempt here, checked below: the CSRF check reads the request's body, the size limit must come first.
+@csrf_exempt
 @permission_charte("diagnostic.gerer")
 def importer(request, charte_slug, pk):
+    limite = LimiteDeTaille(request)
+    request.upload_handlers.insert(0, limite)
+    return _importer(request, charte_slug, pk, limite)
+
+
+@csrf_protect
+def _importer(request, charte_slug, pk, limite):
     enquete = _enquete(request, pk)
     questions = list(questions_ordonnees(enquete))
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    form = ImportForm()
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, taille_refusee=limite.taille_refusee())
     analyse = fichiers.Analyse()
     if form.is_valid():
         analyse = _analyser(form, enquete, questions)
+        for remarque in analyse.remarques:
+            messages.info(request, remarque)
         fichier_lisible = not form.errors  # an unreadable file became an error of the form
         if fichier_lisible and not analyse.erreurs:
             nouvelles, deja = fichiers.enregistrer_import(enquete, analyse.lignes, par=request.user)

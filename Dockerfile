@@ -16,4 +16,4 @@ RUN SECRET_KEY=collectstatic python manage.py collectstatic --noinput \
 USER chartes
 
 EXPOSE 8000
-CMD ["gunicorn", "charte.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "charte.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.db import connection
 
 from rapports.models import Rapport
 from rapports.services import MAX_TENTATIVES, produire, relancer_rapports_bloques
@@ -15,6 +16,11 @@ def generer_rapport(self, rapport_pk):
     try:
         produire(rapport_pk)
     except Exception as erreur:
+        # PostgreSQL restarted mid-report: drop the dead connection, or reading the row below fails too and
+        # only beat's next sweep would save the report. (Never inside a transaction: run in-process, the
+        # task may be inside the caller's.)
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
         attend_encore = Rapport.objects.filter(pk=rapport_pk, statut=Rapport.Statut.EN_ATTENTE).exists()
         if not attend_encore:  # failed for good: the row says why, the page shows it
             journal.exception("Échec de la génération du rapport %s", rapport_pk)

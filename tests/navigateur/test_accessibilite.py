@@ -80,8 +80,9 @@ class Audit:
     """What axe found on each page, and the figures for the README."""
 
     def __init__(self):
-        self.pages, self.regles, self.par_impact, self.par_regle = [], set(), Counter(), Counter()
-        self.graves, self.graphiques, self.ids_en_double = [], [], []
+        self.pages, self.regles, self.par_impact = [], set(), Counter()
+        self.par_regle, self.elements_par_regle = Counter(), Counter()
+        self.graves, self.autres, self.graphiques, self.ids_en_double = [], [], [], []
 
     def auditer(self, page, nom):
         assert page.evaluate("typeof axe") == "object", "axe-core n'est pas chargé dans la page"
@@ -91,9 +92,10 @@ class Audit:
         for v in resultat["violations"]:
             self.par_impact[v["impact"]] += 1
             self.par_regle[f"{v['regle']} ({v['impact']})"] += 1
-            if v["impact"] in GRAVES:
-                cibles = ", ".join(v["cibles"][:5]) + (" …" if len(v["cibles"]) > 5 else "")
-                self.graves.append(f"[{nom}] {v['regle']} ({v['impact']}) — {v['aide']} — {cibles}")
+            self.elements_par_regle[f"{v['regle']} ({v['impact']})"] += len(v["cibles"])
+            cibles = ", ".join(v["cibles"][:5]) + (" …" if len(v["cibles"]) > 5 else "")
+            ligne = f"[{nom}] {v['regle']} ({v['impact']}) — {v['aide']} — {cibles}"
+            (self.graves if v["impact"] in GRAVES else self.autres).append(ligne)
         for graphique in page.evaluate(DEFAUTS_DES_GRAPHIQUES):
             self.graphiques.append(f"[{nom}] {graphique}")
         self.ids_en_double += [f"[{nom}] {id_}" for id_ in page.evaluate(IDS_EN_DOUBLE)]
@@ -111,8 +113,12 @@ class Audit:
             "pages auditées": len(self.pages),
             "règles appliquées": len(self.regles),
             "graphiques vérifiés": len(self.graphiques),
-            "violations par impact": dict(self.par_impact),
-            "violations par règle": dict(self.par_regle),
+            "violations (page × règle) par impact": dict(self.par_impact),
+            "pages en violation, par règle": dict(self.par_regle),
+            "éléments en violation, par règle": dict(self.elements_par_regle),
+            "graphiques sans alternative": sum(" : sans " in g for g in self.graphiques),
+            "identifiants en double": self.ids_en_double,
+            "violations mineures ou modérées": self.autres,
             "pages": self.pages,
         }
         (CAPTURES / "accessibilite.txt").write_text(json.dumps(bilan, ensure_ascii=False, indent=2))
@@ -211,6 +217,8 @@ def pages_du_coordinateur(d):
         ("Nouvelle séance du COPIL", reverse("rapports:nouveau_copil", args=[s])),
         ("Journal des décisions", reverse("rapports:decisions", args=[s])),
         ("Rapports", reverse("rapports:rapports", args=[s])),
+        ("Résultats de la séance à imprimer", reverse("priorisation:impression", args=[s, d.close.pk])),
+        ("Fiche à imprimer", reverse("plan_actions:impression_fiche", args=[s, f])),
     ]
 
 

@@ -219,6 +219,9 @@ def pages_du_coordinateur(d):
         ("Rapports", reverse("rapports:rapports", args=[s])),
         ("Résultats de la séance à imprimer", reverse("priorisation:impression", args=[s, d.close.pk])),
         ("Fiche à imprimer", reverse("plan_actions:impression_fiche", args=[s, f])),
+        ("Sécurité du compte", reverse("comptes:securite")),
+        ("Activer la double authentification", reverse("comptes:activer_double_facteur")),
+        ("Changer de mot de passe", reverse("comptes:changer_mot_de_passe")),
     ]
 
 

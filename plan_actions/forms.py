@@ -180,6 +180,11 @@ class SuiviForm(FormulaireSansBalise):
 class CommentaireForm(FormulaireSansBalise):
     texte = forms.CharField(label="Votre commentaire", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
+    def __init__(self, *args, **kwargs):
+        # Ids of its own: the fiche's page also shows the follow-up form, whose field is a `texte` too, and
+        # a label must name one field only.
+        super().__init__(*args, auto_id="id_commentaire_%s", **kwargs)
+
 
 class RenvoiForm(FormulaireSansBalise):
     motif = forms.CharField(

@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from charte.env import env_bool, env_int, env_list, env_str
 
@@ -218,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     "relancer-rapports": {"task": "rapports.tasks.relancer_rapports", "schedule": 15.0, "options": {"expires": 15}},
     # Measurements due are recalled to the organisations responsible, each morning.
     "rappeler-mesures": {"task": "evaluation.tasks.rappeler_mesures_attendues", "schedule": crontab(hour=8, minute=0)},
+    # Families' raw answers of the charters over for long enough are anonymised, each night.
+    "appliquer-retention": {"task": "diagnostic.tasks.appliquer_retention", "schedule": crontab(hour=3, minute=30)},
 }
 
 # Behind HTTPS in production; a local run or the test suite sets HTTPS=false.
@@ -233,6 +236,13 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY el
 # Public survey: answers accepted per minute from one address (0: no limit). A school's or a town
 # hall's network may gather many families behind one address: keep it generous.
 LIMITE_QUESTIONNAIRES_PAR_MINUTE = env_int("LIMITE_QUESTIONNAIRES_PAR_MINUTE", 60)
+# RGPD: months after a charter's end (its last stage) beyond which the families' raw answers are
+# anonymised, only the counts being kept (diagnostic/retention.py).
+RETENTION_REPONSES_MOIS = env_int("RETENTION_REPONSES_MOIS", 12)
+if RETENTION_REPONSES_MOIS < 0:
+    raise ImproperlyConfigured(
+        f"RETENTION_REPONSES_MOIS={RETENTION_REPONSES_MOIS} : un nombre de mois positif est attendu."
+    )
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
 # No SESSION_EXPIRE_AT_BROWSER_CLOSE: browsers that restore their tabs keep such cookies anyway, and the
 # server-side age above is what really bounds a forgotten or stolen session.

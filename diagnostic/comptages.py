@@ -9,6 +9,7 @@ import datetime
 from collections import Counter
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -68,7 +69,7 @@ def _comptes(valeurs, questions):
     return comptes
 
 
-def _limite(enquete):
+def limite_repliable(enquete):
     """The last answer that may be folded (see MARGE)."""
     anciennes = enquete.reponses.filter(soumise_le__lt=timezone.now() - MARGE)
     return anciennes.aggregate(dernier=Max("pk"))["dernier"] or 0
@@ -93,9 +94,13 @@ def _ajouter(comptes):
 def recompter(enquete):
     """Rebuild the counts of a survey from its answers (after a purge, or to check them)."""
     enquete = Enquete.objects.select_for_update().get(pk=enquete.pk)
+    if enquete.anonymisee_le:  # the answers are gone: the counts are all that is left of them
+        raise ValidationError(
+            "Les réponses de ce questionnaire ont été anonymisées : ses comptes ne peuvent plus être recalculés."
+        )
     questions = list(enquete.questions.all())
     Comptage.objects.filter(question__in=questions).delete()
-    limite = _limite(enquete)
+    limite = limite_repliable(enquete)
     _ajouter(_comptes(Valeur.objects.filter(question__in=questions, reponse_id__lte=limite), questions))
     Enquete.objects.filter(pk=enquete.pk).update(comptee_jusqu_a=limite)
 
@@ -105,7 +110,7 @@ def replier(enquete):
     """Fold the answers that came since the last fold into the counts."""
     enquete = Enquete.objects.select_for_update().get(pk=enquete.pk)  # one fold at a time
     questions = list(enquete.questions.all())
-    limite = _limite(enquete)
+    limite = limite_repliable(enquete)
     if limite <= enquete.comptee_jusqu_a:
         return
     nouvelles = Valeur.objects.filter(

@@ -228,6 +228,8 @@ def _info(entete, reponse):
 
 
 def _profil(champ, famille):
+    if famille is None:  # anonymised by the retention (diagnostic/retention.py)
+        return ""
     match champ:
         case "commune":
             return famille.commune.nom if famille.commune else ""

@@ -48,6 +48,8 @@ class Enquete(models.Model):
     version_structure = models.PositiveIntegerField(default=1, editable=False)
     # The running counts (Comptage) hold the answers up to this id; later ones are added when read.
     comptee_jusqu_a = models.BigIntegerField(default=0, editable=False)
+    # Set by the retention (diagnostic/retention.py): from then on the running counts are the results.
+    anonymisee_le = models.DateTimeField("réponses anonymisées le", null=True, blank=True, editable=False)
 
     objects = EnqueteQuerySet.as_manager()
 
@@ -173,7 +175,8 @@ class Reponse(models.Model):
         IMPORT = "import", "Import de fichier"
 
     enquete = models.ForeignKey(Enquete, related_name="reponses", on_delete=models.CASCADE)
-    famille = models.OneToOneField(Famille, related_name="reponse", on_delete=models.PROTECT)
+    # Emptied by the retention (diagnostic/retention.py): the answer then only says when and how it came.
+    famille = models.OneToOneField(Famille, related_name="reponse", on_delete=models.PROTECT, null=True, blank=True)
     canal = models.CharField("canal", max_length=10, choices=Canal.choices, default=Canal.EN_LIGNE)
     soumise_le = models.DateTimeField("reçue le", default=timezone.now, db_index=True)
     saisie_par = models.ForeignKey(

@@ -123,7 +123,8 @@ def _nombre(x):
 
 def constat_principal(question):
     """A first wording of what a question shows: its most frequent answer, with the figures."""
-    resultat = resultats([question], question.enquete.reponses.all())[0]
+    # From the running counts: the same figures, and still there once the answers are anonymised.
+    resultat = resultats([question], enquete=question.enquete)[0]
     if not resultat.barres or not resultat.repondants:
         return ""
     haute = max(resultat.barres, key=lambda barre: barre.effectif)

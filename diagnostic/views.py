@@ -323,7 +323,7 @@ def resultats_en_cache(enquete, questions, filtre):
     """The results with their charts, computed again only when an answer, a question or the filter changed.
 
     The key holds what changes the figures: the answers (count and last id — answers are never
-    edited), the structure version, the questions shown and the filter.
+    edited, only anonymised), the structure version, the questions shown and the filter.
     """
     cle = (
         "resultats:"
@@ -333,6 +333,7 @@ def resultats_en_cache(enquete, questions, filtre):
                     enquete.pk,
                     enquete.nb_reponses,
                     enquete.derniere,
+                    enquete.anonymisee_le,
                     enquete.version_structure,
                     [(q.pk, q.resultats_publies) for q in questions],
                     sorted(filtre.data.lists()) if filtre.is_bound else None,

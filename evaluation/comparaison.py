@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 
 from charte.graphiques import LARGEUR_BARRES, LARGEUR_LIBELLE, LIBELLE_MAX
 from charte.models import Journal
-from diagnostic.models import Enquete, Option, Question, Reponse
+from diagnostic.models import Enquete, Option, Question
 from diagnostic.resultats import Barre, resultats
 from diagnostic.services import creer_enquete, structure
 from evaluation.models import BilanFinal
@@ -140,9 +140,8 @@ def _cle_du_cache(avant, apres, paires):
 def _calculer(avant, apres, paires):
     if not paires:
         return []
-    questions = [q for paire in paires for q in paire]
-    # One call over both surveys' questions (their ids differ): a few grouped queries in all.
-    liste = resultats(questions, Reponse.objects.filter(enquete__in=[avant, apres]))
+    # From each survey's running counts: the same figures, still there once its answers are anonymised.
+    liste = resultats([q for q, _p in paires], enquete=avant) + resultats([p for _q, p in paires], enquete=apres)
     par_pk = {r.question.pk: r for r in liste}
     comparaisons = []
     for question_avant, question_apres in paires:

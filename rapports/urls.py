@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rapports import views, views_copil, views_rapports
+from rapports import views, views_copil, views_rapports, views_sauvegarde
 
 app_name = "rapports"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("<slug:charte_slug>/rapports/<int:pk>/", views_rapports.rapport, name="rapport"),
     path("<slug:charte_slug>/rapports/<int:pk>/etat/", views_rapports.etat, name="etat_rapport"),
     path("<slug:charte_slug>/rapports/<int:pk>/pdf/", views_rapports.telecharger, name="telecharger"),
+    path("<slug:charte_slug>/sauvegarde/", views_sauvegarde.sauvegarde, name="sauvegarde"),
 ]

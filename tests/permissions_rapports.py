@@ -11,6 +11,7 @@ from rapports.models import Rapport, SeanceCopil
 TOUS = {"coordinateur", "referent", "partenaire", "observateur", "national"}
 COORDINATEUR = {"coordinateur"}
 DEMANDEURS = {"coordinateur", "referent"}
+SAUVEGARDE = {"coordinateur", "national"}  # the whole charter in one file
 
 ATTENDU = {
     "rapports:copils": {"GET": TOUS, "POST": TOUS},
@@ -23,9 +24,16 @@ ATTENDU = {
     "rapports:rapport": {"GET": TOUS, "POST": TOUS},
     "rapports:etat_rapport": {"GET": TOUS, "POST": TOUS},
     "rapports:telecharger": {"GET": TOUS, "POST": TOUS},
+    "rapports:sauvegarde": {"GET": SAUVEGARDE, "POST": SAUVEGARDE},
 }
 
-SANS_ARGUMENT = {"rapports:copils", "rapports:nouveau_copil", "rapports:decisions", "rapports:rapports"}
+SANS_ARGUMENT = {
+    "rapports:copils",
+    "rapports:nouveau_copil",
+    "rapports:decisions",
+    "rapports:rapports",
+    "rapports:sauvegarde",
+}
 COPIL_ADRESSE_PAR_ID = {"rapports:copil", "rapports:modifier_copil"}
 
 

@@ -234,6 +234,8 @@ def resultats_des_questions(questions):
     sortie = []
     for liste in par_enquete.values():
         sortie += resultats(liste, enquete=liste[0].enquete)
+    for resultat in sortie:  # the « autre, précisez » texts: never in what every member reads
+        resultat.textes = []
     return sortie
 
 

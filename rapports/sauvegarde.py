@@ -30,7 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
 from charte.models import Charte, Etape, Invitation, Journal, Membre
@@ -309,14 +309,41 @@ def _lecture(colonne):
     return f"{colonne.nom}__{colonne.cle_naturelle}" if colonne.cle_naturelle else colonne.champ.attname
 
 
-def _exporter_reference(colonne, valeur, contexte):
-    if valeur is None:
-        return None
-    if colonne.cible is Utilisateur:
-        contexte.utilisateurs.add(valeur)
-    elif colonne.cible is Organisation:
-        contexte.organisations.add(valeur)
-    return valeur if colonne.cle_naturelle else contexte.rang(colonne.cible, valeur)
+def _reference(colonne, contexte):
+    """How a column's references are written: the shared object's key, or the named row's position."""
+    if colonne.cle_naturelle:
+        vus = {Utilisateur: contexte.utilisateurs, Organisation: contexte.organisations}.get(colonne.cible, set())
+
+        def cle(valeur):
+            if valeur is not None:
+                vus.add(valeur)
+            return valeur
+
+        return cle
+    rangs = contexte.rangs[_etiquette(colonne.cible)]
+
+    def rang(pk):
+        if pk is None:
+            return None
+        return rangs[pk] if pk in rangs else contexte.rang(colonne.cible, pk)  # the latter says what is wrong
+
+    return rang
+
+
+def _convertisseur(modele, colonne, contexte):
+    """How a column's values are written, chosen once per table (not once per cell: there are 100 000 rows)."""
+    if _personnelle(modele, colonne.nom, contexte):
+        vide = None if colonne.cible else ""
+        return lambda _valeur, _position: vide
+    transformation = TRANSFORMATIONS.get((modele, colonne.nom))
+    if transformation:
+        return lambda valeur, position: transformation.exporter(valeur, contexte, position)
+    if colonne.cible:
+        reference = _reference(colonne, contexte)
+        return lambda valeur, _position: reference(valeur)
+    if isinstance(colonne.champ, models.DateField | models.TimeField | models.DecimalField):
+        return lambda valeur, _position: _en_json(valeur)
+    return lambda valeur, _position: valeur
 
 
 def _liens(modele, chemin, colonne, contexte):
@@ -325,11 +352,12 @@ def _liens(modele, chemin, colonne, contexte):
     lien = champ.remote_field.through
     source, cible = champ.m2m_field_name(), champ.m2m_reverse_field_name()
     lecture = f"{cible}__{colonne.cle_naturelle}" if colonne.cle_naturelle else f"{cible}_id"
+    reference = _reference(colonne, contexte)
     liens = {}
     for pk, valeur in lien.objects.filter(**{f"{source}__{chemin}": contexte.charte.pk}).values_list(
         f"{source}_id", lecture
     ):
-        liens.setdefault(pk, []).append(_exporter_reference(colonne, valeur, contexte))
+        liens.setdefault(pk, []).append(reference(valeur))
     return {pk: sorted(valeurs) for pk, valeurs in liens.items()}
 
 
@@ -339,21 +367,12 @@ def _lignes_exportees(modele, chemin, contexte):
         return
     liste = colonnes(modele)
     simples = [c for c in liste if not c.multiple]
-    multiples = [(c, _liens(modele, chemin, c, contexte)) for c in liste if c.multiple]
+    convertisseurs = [_convertisseur(modele, c, contexte) for c in simples]
+    multiples = [_liens(modele, chemin, c, contexte) for c in liste if c.multiple]
     requete = _lignes_de(modele, chemin, contexte.charte).values_list("pk", *(_lecture(c) for c in simples))
     for position, (pk, *valeurs) in enumerate(requete.iterator(chunk_size=PAQUET), start=1):
-        ligne = []
-        for colonne, valeur in zip(simples, valeurs, strict=True):
-            transformation = TRANSFORMATIONS.get((modele, colonne.nom))
-            if _personnelle(modele, colonne.nom, contexte):
-                valeur = None if colonne.cible else ""
-            elif transformation:
-                valeur = transformation.exporter(valeur, contexte, position)
-            elif colonne.cible:
-                valeur = _exporter_reference(colonne, valeur, contexte)
-            ligne.append(_en_json(valeur))
-        ligne += [liens.get(pk, []) for _colonne, liens in multiples]
-        yield ligne
+        ligne = [convertir(valeur, position) for convertir, valeur in zip(convertisseurs, valeurs, strict=True)]
+        yield ligne + [liens.get(pk, []) for liens in multiples]
 
 
 def _table_json(colonnes_noms, lignes):
@@ -363,6 +382,7 @@ def _table_json(colonnes_noms, lignes):
 def ecrire_document(charte, sortie, donnees_personnelles=True):
     """Write the charter's JSON document to the text stream `sortie`, one row per line; returns the Export."""
     contexte = Export(charte, donnees_personnelles)
+    en_json = json.JSONEncoder(ensure_ascii=False).encode
     for modele, chemin in _tables_referencees():
         ordre = list(_lignes_de(modele, chemin, charte).values_list("pk", flat=True))
         contexte.ordre[_etiquette(modele)] = ordre
@@ -378,7 +398,7 @@ def ecrire_document(charte, sortie, donnees_personnelles=True):
         noms = json.dumps([c.nom for c in colonnes(modele)], ensure_ascii=False)
         sortie.write(f'{"," if numero else ""}\n"{_etiquette(modele)}": {{"colonnes": {noms}, "lignes": [')
         for rang, ligne in enumerate(_lignes_exportees(modele, chemin, contexte)):
-            sortie.write(("," if rang else "") + "\n" + json.dumps(ligne, ensure_ascii=False))
+            sortie.write(("," if rang else "") + "\n" + en_json(ligne))
         sortie.write("]}")
     utilisateurs = Utilisateur.objects.filter(username__in=contexte.utilisateurs).order_by("username")
     organisations = Organisation.objects.filter(nom__in=contexte.organisations).order_by("nom")
@@ -421,7 +441,7 @@ class Import:
     archive: zipfile.ZipFile | None
     pk_charte: int | None = None
     slug: str = ""
-    nouveaux: dict = field(default_factory=dict)  # table → new ids, by position
+    nouveaux: dict = field(default_factory=dict)  # model → new ids, by position
     naturelles: dict = field(default_factory=dict)  # shared model → {key: id}
     differees: list = field(default_factory=list)  # (object, field, how to read the value, value, position)
     comptes_crees: list = field(default_factory=list)
@@ -429,8 +449,8 @@ class Import:
     avertissements: list = field(default_factory=list)
 
     def nouveau_pk(self, modele, position):
-        ids = self.nouveaux.get(_etiquette(modele), [])
-        if not isinstance(position, int) or not 1 <= position <= len(ids):
+        ids = self.nouveaux.get(modele, [])
+        if type(position) is not int or not 1 <= position <= len(ids):
             raise SauvegardeInvalide(
                 f"La sauvegarde désigne la ligne {position} de la table {_etiquette(modele)}, qui n'existe pas."
             )
@@ -629,19 +649,23 @@ def _creer_organisations(contexte, noms):
 def _importer_table(contexte, modele, ordre):
     liste, lignes = _table(contexte, modele)
     champ_charte = _champ_charte(modele)
-    simples = [(rang, c) for rang, c in enumerate(liste) if not c.multiple]
+    lecteurs, differes = [], []
+    for rang, colonne in enumerate(liste):
+        if not colonne.multiple:
+            a_la_fin, lire = _lecteur(contexte, modele, colonne, ordre)
+            (differes if a_la_fin else lecteurs).append((rang, colonne.champ, lire))
     multiples = [(rang, c) for rang, c in enumerate(liste) if c.multiple]
-    ids = contexte.nouveaux.setdefault(_etiquette(modele), [])
+    ids = contexte.nouveaux.setdefault(modele, [])
     for debut in range(0, len(lignes), PAQUET):
         objets, paquet = [], lignes[debut : debut + PAQUET]
         for position, ligne in enumerate(paquet, start=debut + 1):
             if len(ligne) != len(liste):
                 raise SauvegardeInvalide(f"Ligne {position} de la table {_etiquette(modele)} incomplète.")
-            objet = modele()
+            valeurs = {champ.attname: lire(ligne[rang], contexte, position) for rang, champ, lire in lecteurs}
             if champ_charte:
-                setattr(objet, champ_charte.attname, contexte.pk_charte)
-            for rang, colonne in simples:
-                _affecter(contexte, modele, objet, colonne, ligne[rang], position, ordre)
+                valeurs[champ_charte.attname] = contexte.pk_charte
+            objet = modele(**valeurs)
+            contexte.differees += [(objet, champ, lire, ligne[rang], position) for rang, champ, lire in differes]
             objets.append(objet)
         modele.objects.bulk_create(objets)
         ids += [objet.pk for objet in objets]
@@ -651,46 +675,38 @@ def _importer_table(contexte, modele, ordre):
         contexte.pk_charte = ids[0]
 
 
-def _affecter(contexte, modele, objet, colonne, valeur, position, ordre):
+def _lecteur(contexte, modele, colonne, ordre):
+    """How a column's values are read back, chosen once per table: (set at the end?, function)."""
     transformation = TRANSFORMATIONS.get((modele, colonne.nom))
-    if transformation and transformation.a_la_fin:
-        contexte.differees.append((objet, colonne.champ, transformation.importer, valeur, position))
-        return
     if transformation:
-        valeur = transformation.importer(valeur, contexte, position)
-    elif colonne.cible and valeur is not None:
-        if colonne.cle_naturelle:
-            valeur = contexte.naturelles[colonne.cible][valeur]
-        elif ordre.index(colonne.cible) >= ordre.index(modele):  # a row not written yet: set at the end
-            contexte.differees.append((objet, colonne.champ, _reference_importee(colonne.cible), valeur, position))
-            return
-        else:
-            valeur = contexte.nouveau_pk(colonne.cible, valeur)
-    elif not colonne.cible:
-        valeur = colonne.champ.to_python(valeur)
-    setattr(objet, colonne.champ.attname, valeur)
+        return transformation.a_la_fin, transformation.importer
+    if colonne.cible:  # a shared object, a row written before this one, or (set at the end) after it
+        return not colonne.cle_naturelle and ordre.index(colonne.cible) >= ordre.index(modele), _lire_reference(colonne)
+    if isinstance(colonne.champ, models.DateField | models.TimeField | models.DecimalField):
+        to_python = colonne.champ.to_python
+        return False, lambda valeur, _contexte, _position: to_python(valeur)
+    return False, lambda valeur, _contexte, _position: valeur
 
 
-def _reference_importee(cible):
-    def importer(position_cible, contexte, _position):
-        return None if position_cible is None else contexte.nouveau_pk(cible, position_cible)
-
-    return importer
+def _lire_reference(colonne):
+    """How a reference is read back: the shared object's id from its key, or the new id of the named row."""
+    if colonne.cle_naturelle:
+        return lambda valeur, contexte, _position: (
+            None if valeur is None else contexte.naturelles[colonne.cible][valeur]
+        )
+    return lambda valeur, contexte, _position: None if valeur is None else contexte.nouveau_pk(colonne.cible, valeur)
 
 
 def _lier(contexte, colonne, objets, references):
     champ = colonne.champ
     lien = champ.remote_field.through
     source, cible = f"{champ.m2m_field_name()}_id", f"{champ.m2m_reverse_field_name()}_id"
-    lignes = []
-    for objet, valeurs in zip(objets, references, strict=True):
-        for valeur in valeurs:
-            pk = (
-                contexte.naturelles[colonne.cible][valeur]
-                if colonne.cle_naturelle
-                else contexte.nouveau_pk(colonne.cible, valeur)
-            )
-            lignes.append(lien(**{source: objet.pk, cible: pk}))
+    lire = _lire_reference(colonne)
+    lignes = [
+        lien(**{source: objet.pk, cible: lire(valeur, contexte, None)})
+        for objet, valeurs in zip(objets, references, strict=True)
+        for valeur in valeurs
+    ]
     lien.objects.bulk_create(lignes, batch_size=PAQUET)
 
 

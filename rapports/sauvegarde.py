@@ -30,7 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
 
 from charte.models import Charte, Etape, Invitation, Journal, Membre
@@ -188,26 +188,25 @@ def _en_json(valeur):
 # --- values that hold ids of other rows: rewritten with positions, then with the new ids ------------------
 
 
+def _option_de_la_cle(cle, convertir):
+    """A running count's key "option|number" with its option converted (the respondents' "*" stays)."""
+    option, separateur, nombre = cle.partition("|")
+    return f"{convertir(int(option))}|{nombre}" if separateur and option else cle
+
+
 def _cle_exportee(cle, contexte, _position):
-    """A running count's key "option|number": the option becomes its position."""
-    option, nombre = cle.split("|") if "|" in cle else ("", None)
-    if nombre is None or not option:
-        return cle
-    return f"{contexte.rang(Option, int(option))}|{nombre}"
+    return _option_de_la_cle(cle, lambda pk: contexte.rang(Option, pk))
 
 
 def _cle_importee(cle, contexte, _position):
-    option, nombre = cle.split("|") if "|" in cle else ("", None)
-    if nombre is None or not option:
-        return cle
-    return f"{contexte.nouveau_pk(Option, int(option))}|{nombre}"
+    return _option_de_la_cle(cle, lambda rang: contexte.nouveau_pk(Option, rang))
 
 
 def _instantane_exporte(contenu, contexte, _position):
     """A plan baseline is keyed by fiche id; a fiche deleted since keeps an opaque key of its own."""
     sortie = {}
     for cle, fiche in contenu.items():
-        rang = contexte.rangs[_etiquette(FicheAction)].get(int(cle)) if cle.lstrip("-").isdigit() else None
+        rang = contexte.rangs[FicheAction].get(int(cle)) if cle.lstrip("-").isdigit() else None
         sortie[f"fiche:{rang}" if rang else f"autre:{cle.lstrip('-')}"] = fiche
     return sortie
 
@@ -223,7 +222,7 @@ def _instantane_importe(contenu, contexte, _position):
 
 def _compte_jusqu_a_exporte(reponse_pk, contexte, _position):
     """The counts hold the answers up to this id: said as "the first n answers" (new ids keep their order)."""
-    return bisect.bisect_right(contexte.ordre[_etiquette(Reponse)], reponse_pk)
+    return bisect.bisect_right(contexte.ordre[Reponse], reponse_pk)
 
 
 def _fichier_exporte(nom, contexte, position):
@@ -234,9 +233,9 @@ def _fichier_exporte(nom, contexte, position):
 
 def _fichier_importe(nom, contexte, position):
     """The PDF goes to the new charter's folder; without its file in the archive, the report has none."""
-    membre = f"fichiers/{position}/{nom}"
     if not nom:
         return ""
+    membre = f"fichiers/{position}/{nom}"
     if contexte.archive is None or membre not in contexte.archive.namelist():
         contexte.avertissements.append(f"Le PDF « {nom} » ne figure pas dans la sauvegarde : rapport sans fichier.")
         return ""
@@ -278,15 +277,15 @@ class Export:
 
     charte: Charte
     donnees_personnelles: bool
-    ordre: dict = field(default_factory=dict)  # table → its ids in order
-    rangs: dict = field(default_factory=dict)  # table → {id: position}
+    ordre: dict = field(default_factory=dict)  # model → its ids in order
+    rangs: dict = field(default_factory=dict)  # model → {id: position}
     utilisateurs: set = field(default_factory=set)
     organisations: set = field(default_factory=set)
     fichiers: list = field(default_factory=list)  # (position, name) of the reports' PDF files
 
     def rang(self, modele, pk):
         try:
-            return self.rangs[_etiquette(modele)][pk]
+            return self.rangs[modele][pk]
         except KeyError:
             raise ValueError(f"{modele._meta.verbose_name} n° {pk} n'appartient pas à la charte exportée") from None
 
@@ -320,7 +319,7 @@ def _reference(colonne, contexte):
             return valeur
 
         return cle
-    rangs = contexte.rangs[_etiquette(colonne.cible)]
+    rangs = contexte.rangs[colonne.cible]
 
     def rang(pk):
         if pk is None:
@@ -385,8 +384,8 @@ def ecrire_document(charte, sortie, donnees_personnelles=True):
     en_json = json.JSONEncoder(ensure_ascii=False).encode
     for modele, chemin in _tables_referencees():
         ordre = list(_lignes_de(modele, chemin, charte).values_list("pk", flat=True))
-        contexte.ordre[_etiquette(modele)] = ordre
-        contexte.rangs[_etiquette(modele)] = {pk: rang for rang, pk in enumerate(ordre, start=1)}
+        contexte.ordre[modele] = ordre
+        contexte.rangs[modele] = {pk: rang for rang, pk in enumerate(ordre, start=1)}
     entete = {
         "format": FORMAT,
         "version": VERSION,
@@ -501,7 +500,10 @@ def verifier_format(document):
 
 @contextmanager
 def _horodatages_conserves():
-    """bulk_create stamps auto_now(_add) fields with the current time: the backup's dates must stay."""
+    """bulk_create stamps auto_now(_add) fields with the current time: the backup's dates must stay.
+
+    The fields' flags are shared by the whole process: imports run in their own (the command).
+    """
     champs = [
         champ
         for modele, _ in TABLES
@@ -532,11 +534,23 @@ def importer(fichier):
     except SauvegardeInvalide:
         _effacer_fichiers(contexte)
         raise
+    except IntegrityError as erreur:
+        _effacer_fichiers(contexte)
+        if "unique" not in str(erreur).lower():
+            raise SauvegardeInvalide(f"Sauvegarde incohérente, rien n'a été importé ({erreur}).") from erreur
+        raise SauvegardeInvalide(
+            "Des identifiants de la sauvegarde (lien public d'un questionnaire, code d'une séance, invitation…) "
+            "existent déjà dans cette installation : la charte y est sans doute déjà, sous un autre nom. "
+            f"Rien n'a été importé ({str(erreur).splitlines()[0][:200]})."
+        ) from erreur
     except (DatabaseError, ValidationError, ValueError, TypeError, KeyError, AttributeError) as erreur:
         _effacer_fichiers(contexte)
         raise SauvegardeInvalide(
             f"Sauvegarde incohérente, rien n'a été importé ({type(erreur).__name__} : {str(erreur)[:300]})."
         ) from erreur
+    finally:
+        if archive is not None:
+            archive.close()
     return contexte
 
 

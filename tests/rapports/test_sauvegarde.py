@@ -220,6 +220,15 @@ def test_une_reference_vers_une_ligne_absente_annule_tout_l_import(petite_charte
     assert etat_de_la_base() == etat
 
 
+def test_une_charte_deja_presente_sous_un_autre_nom_est_refusee(petite_charte):
+    archive = sauvegarde(petite_charte)
+    Charte.objects.filter(pk=petite_charte.pk).update(slug="ancien-nom")  # same survey link, same tokens
+    etat = etat_de_la_base()
+    with pytest.raises(SauvegardeInvalide, match="existent déjà dans cette installation"):
+        importer(io.BytesIO(archive))
+    assert etat_de_la_base() == etat
+
+
 def test_les_commandes_exportent_et_importent(petite_charte, tmp_path, capsys):
     fichier = tmp_path / "sauvegarde.zip"
     call_command("exporter_charte", petite_charte.slug, "--sortie", str(fichier))

@@ -1,7 +1,10 @@
 """Retention: after a charter's end + RETENTION_REPONSES_MOIS, the families' raw answers go, the results stay."""
 
 import datetime
+import os
 import secrets
+import subprocess
+import sys
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -179,3 +182,11 @@ def test_les_comptes_d_une_enquete_anonymisee_ne_se_recalculent_plus(enquete):
     call_command("appliquer_retention")
     with pytest.raises(ValidationError, match="anonymisées"):
         recompter(enquete)
+
+
+def test_un_delai_negatif_arrete_le_demarrage():
+    environnement = {**os.environ, "RETENTION_REPONSES_MOIS": "-3"}
+    sortie = subprocess.run(
+        [sys.executable, "-c", "import charte.settings"], env=environnement, capture_output=True, text=True
+    )
+    assert sortie.returncode != 0 and "RETENTION_REPONSES_MOIS=-3" in sortie.stderr

@@ -35,9 +35,10 @@ class Resultat:
     moyenne: float | None = None
 
 
-def resultats(questions, reponses=None, enquete=None):
+def resultats(questions, reponses=None, enquete=None, avec_textes=True):
     """One Resultat per question, for the answers in `reponses` (a filtered queryset; None: all of
-    `enquete`'s answers, read from the running counts)."""
+    `enquete`'s answers, read from the running counts); the families' own words only `avec_textes`
+    (what every member reads, such as reports and comparisons, goes without them)."""
     questions = list(questions)
     valeurs = Valeur.objects.filter(question__in=questions)
     types = {q.pk: q.type for q in questions}
@@ -55,13 +56,7 @@ def resultats(questions, reponses=None, enquete=None):
             par_niveau[(q, o, int(v))] = n
         if o is not None:
             par_option[(q, o)] = par_option.get((q, o), 0) + n
-    textes = {}
-    # Latest first; answer ids grow with time, so no join on the answers' dates is needed.
-    recents = valeurs.exclude(texte="").annotate(
-        rang=Window(RowNumber(), partition_by=F("question"), order_by=F("reponse_id").desc())
-    )
-    for q, texte in recents.filter(rang__lte=TEXTES_AFFICHES).values_list("question", "texte"):
-        textes.setdefault(q, []).append(texte)
+    textes = _textes_recents(valeurs) if avec_textes else {}
 
     sortie = []
     for question in questions:
@@ -92,6 +87,18 @@ def resultats(questions, reponses=None, enquete=None):
             resultat.barres = histogramme(distribution, min(valeurs_vues), max(valeurs_vues), total)
         sortie.append(resultat)
     return sortie
+
+
+def _textes_recents(valeurs):
+    """The latest free texts of each question: {question id: [text]}."""
+    textes = {}
+    # Latest first; answer ids grow with time, so no join on the answers' dates is needed.
+    recents = valeurs.exclude(texte="").annotate(
+        rang=Window(RowNumber(), partition_by=F("question"), order_by=F("reponse_id").desc())
+    )
+    for q, texte in recents.filter(rang__lte=TEXTES_AFFICHES).values_list("question", "texte"):
+        textes.setdefault(q, []).append(texte)
+    return textes
 
 
 def _moyenne(barres):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from charte.fraicheur import marquer_modifiee
 from charte.models import Charte, Journal, ajouter_mois
 from diagnostic.comptages import limite_repliable, replier
 from diagnostic.models import Enquete, Reponse, Valeur
@@ -114,6 +115,8 @@ def anonymiser(enquete, echue_le, mois):
     Famille.objects.filter(pk__in=familles).delete()
     enquete.anonymisee_le = timezone.now()
     enquete.save(update_fields=["anonymisee_le"])
+    # Not a change made through the pages: the charter's cached summaries must be told (charte/fraicheur.py).
+    transaction.on_commit(lambda: marquer_modifiee(enquete.charte_id))
     Journal.noter(
         enquete.charte,
         None,

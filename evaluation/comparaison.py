@@ -141,7 +141,11 @@ def _calculer(avant, apres, paires):
     if not paires:
         return []
     # From each survey's running counts: the same figures, still there once its answers are anonymised.
-    liste = resultats([q for q, _p in paires], enquete=avant) + resultats([p for _q, p in paires], enquete=apres)
+    liste = [
+        resultat
+        for enquete, questions in ((avant, [q for q, _p in paires]), (apres, [p for _q, p in paires]))
+        for resultat in resultats(questions, enquete=enquete, avec_textes=False)
+    ]
     par_pk = {r.question.pk: r for r in liste}
     comparaisons = []
     for question_avant, question_apres in paires:

@@ -233,9 +233,8 @@ def resultats_des_questions(questions):
         par_enquete.setdefault(question.enquete_id, []).append(question)
     sortie = []
     for liste in par_enquete.values():
-        sortie += resultats(liste, enquete=liste[0].enquete)
-    for resultat in sortie:  # the « autre, précisez » texts: never in what every member reads
-        resultat.textes = []
+        # Without the « autre, précisez » texts: never in what every member reads.
+        sortie += resultats(liste, enquete=liste[0].enquete, avec_textes=False)
     return sortie
 
 

@@ -7,11 +7,13 @@ import subprocess
 import sys
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from charte.fraicheur import cle_de_version
 from charte.models import Journal
 from diagnostic.comptages import recompter
 from diagnostic.models import Enquete, Reponse, Valeur
@@ -103,14 +105,20 @@ def contenus(client, enquete):
     return "".join(client.get(a).content.decode("utf-8-sig") for a in adresses)
 
 
-def test_la_retention_garde_les_chiffres_et_supprime_textes_et_profils(enquete, personnes, client_de):
+def test_la_retention_garde_les_chiffres_et_supprime_textes_et_profils(
+    enquete, personnes, client_de, django_capture_on_commit_callbacks
+):
     repondre_plusieurs(enquete)
     recente = repondre(enquete, "Crèche", idee="arrivée à l'instant", il_y_a=datetime.timedelta(0))
     client = client_de(personnes["coordinateur"])
     avant, export_avant = chiffres(client, enquete), export_agrege(client, enquete)
     assert avant[0] == 5 and TEXTE_LIBRE in contenus(client, enquete) and TEXTE_AUTRE in contenus(client, enquete)
 
-    appliquer_retention.delay()  # what celery beat runs each night (in-process in the tests)
+    version = cache.get(cle_de_version(enquete.charte_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        appliquer_retention.delay()  # what celery beat runs each night (in-process in the tests)
+    # The charter's cached summaries (dashboard…) are computed afresh, as after a change made on a page.
+    assert cache.get(cle_de_version(enquete.charte_id)) != version
 
     enquete.refresh_from_db()
     assert enquete.anonymisee_le is not None and enquete.statut == Enquete.Statut.CLOSE

@@ -19,6 +19,7 @@ from diagnostic.comptages import recompter
 from diagnostic.models import Enquete, Reponse, Valeur
 from diagnostic.services import creer_enquete, enregistrer_reponse
 from diagnostic.tasks import appliquer_retention
+from evaluation.comparaison import comparer
 from territoires.models import Famille
 from tests.diagnostic.conftest import QUESTIONNAIRE, option, question
 from tests.factories import CharteFactory
@@ -198,3 +199,23 @@ def test_un_delai_negatif_arrete_le_demarrage():
         [sys.executable, "-c", "import charte.settings"], env=environnement, capture_output=True, text=True
     )
     assert sortie.returncode != 0 and "RETENTION_REPONSES_MOIS=-3" in sortie.stderr
+
+
+def test_la_comparaison_avant_apres_garde_ses_chiffres(enquete):
+    satisfaction = creer_enquete(enquete.charte, QUESTIONNAIRE, par=None, titre="Satisfaction")
+    repondre_plusieurs(enquete)
+    repondre(satisfaction, "Crèche")
+    repondre(satisfaction, "Grands-parents")
+
+    def chiffres_compares():
+        cache.clear()  # computed afresh from what the database holds now
+        return [
+            (c.code, c.repondants_avant, c.repondants_apres, c.moyenne_avant, c.moyenne_apres, repr(c.categories))
+            for c in comparer(enquete, satisfaction)
+        ]
+
+    avant = chiffres_compares()
+    call_command("appliquer_retention")
+    assert not Valeur.objects.exists()
+    assert chiffres_compares() == avant
+    assert avant[0][:3] == ("garde", 4, 2)

@@ -26,14 +26,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
 
-from charte.models import Charte, Etape, Invitation, Journal, Membre
+from charte.audit import REGLES
+from charte.models import Charte, Etape, Invitation, Journal, Membre, Trace
 from diagnostic.models import (
     Besoin,
     Comptage,
@@ -111,6 +114,7 @@ TABLES = [
     (SeanceCopil, "charte"),
     (Decision, "seance__charte"),
     (Rapport, "charte"),
+    (Trace, "charte"),  # last: a trace names an object of any other table
 ]
 # Shared data, named by a key that is the same in every installation.
 NATURELLES = {Utilisateur: "username", Organisation: "nom", Commune: "code_insee", Territoire: "siren"}
@@ -245,6 +249,34 @@ def _fichier_importe(nom, contexte, position):
     return ecrit
 
 
+# The audit trail keeps the id of deleted objects: imported, they get ids far beyond any real one.
+DECALAGE_SUPPRIMES = 2**62
+
+
+def _type_exporte(pk, _contexte, _position):
+    type_objet = ContentType.objects.get_for_id(pk)
+    return f"{type_objet.app_label}.{type_objet.model}"
+
+
+def _type_importe(nom, _contexte, _position):
+    try:
+        return ContentType.objects.get_by_natural_key(*nom.split(".")).pk
+    except (ContentType.DoesNotExist, TypeError):
+        raise SauvegardeInvalide(f"Type d'objet inconnu de cette installation : « {nom} ».") from None
+
+
+def _objet_exporte(pk, contexte, _position):
+    """A trace's object: its position while it is in the charter, else (deleted) a key of its own."""
+    modele = ContentType.objects.get_for_id(contexte.ligne["type_objet"]).model_class()
+    return contexte.rangs.get(modele, {}).get(pk) or f"supprime:{pk % DECALAGE_SUPPRIMES}"
+
+
+def _objet_importe(valeur, contexte, _position):
+    if isinstance(valeur, str) and valeur.startswith("supprime:"):
+        return DECALAGE_SUPPRIMES + int(valeur.removeprefix("supprime:"))
+    return contexte.nouveau_pk(apps.get_model(contexte.ligne["type_objet"]), valeur)
+
+
 def _compte_jusqu_a_importe(rang, contexte, _position):
     return contexte.nouveau_pk(Reponse, rang) if rang else 0
 
@@ -256,6 +288,7 @@ class Transformation:
     exporter: object
     importer: object
     a_la_fin: bool = False  # it names rows of a later table: set once every table is written
+    lit_la_ligne: bool = False  # it reads other columns of its row (contexte.ligne: {column: value})
 
 
 TRANSFORMATIONS = {
@@ -263,9 +296,11 @@ TRANSFORMATIONS = {
     (VersionPlan, "contenu"): Transformation(_instantane_exporte, _instantane_importe),
     (Enquete, "comptee_jusqu_a"): Transformation(_compte_jusqu_a_exporte, _compte_jusqu_a_importe, a_la_fin=True),
     (Rapport, "fichier"): Transformation(_fichier_exporte, _fichier_importe),
+    (Trace, "type_objet"): Transformation(_type_exporte, _type_importe),
+    (Trace, "objet_id"): Transformation(_objet_exporte, _objet_importe, lit_la_ligne=True),
 }
 # Tables whose rows other values name by position (besides those that foreign keys point to).
-REFERENCEES = {Option, FicheAction, Reponse}
+REFERENCEES = {Option, FicheAction, Reponse} | set(REGLES)
 
 
 # --- export -------------------------------------------------------------------------------------------
@@ -282,6 +317,7 @@ class Export:
     utilisateurs: set = field(default_factory=set)
     organisations: set = field(default_factory=set)
     fichiers: list = field(default_factory=list)  # (position, name) of the reports' PDF files
+    ligne: dict = field(default_factory=dict)  # the row being written, for Transformation.lit_la_ligne
 
     def rang(self, modele, pk):
         try:
@@ -369,9 +405,16 @@ def _lignes_exportees(modele, chemin, contexte):
     convertisseurs = [_convertisseur(modele, c, contexte) for c in simples]
     multiples = [_liens(modele, chemin, c, contexte) for c in liste if c.multiple]
     requete = _lignes_de(modele, chemin, contexte.charte).values_list("pk", *(_lecture(c) for c in simples))
+    lit_la_ligne = _lit_la_ligne(modele)
     for position, (pk, *valeurs) in enumerate(requete.iterator(chunk_size=PAQUET), start=1):
+        if lit_la_ligne:
+            contexte.ligne = {c.nom: valeur for c, valeur in zip(simples, valeurs, strict=True)}
         ligne = [convertir(valeur, position) for convertir, valeur in zip(convertisseurs, valeurs, strict=True)]
         yield ligne + [liens.get(pk, []) for liens in multiples]
+
+
+def _lit_la_ligne(modele):
+    return any(t.lit_la_ligne for (table, _nom), t in TRANSFORMATIONS.items() if table is modele)
 
 
 def _table_json(colonnes_noms, lignes):
@@ -446,6 +489,7 @@ class Import:
     comptes_crees: list = field(default_factory=list)
     fichiers_ecrits: list = field(default_factory=list)
     avertissements: list = field(default_factory=list)
+    ligne: dict = field(default_factory=dict)  # the row being read, for Transformation.lit_la_ligne
 
     def nouveau_pk(self, modele, position):
         ids = self.nouveaux.get(modele, [])
@@ -543,7 +587,7 @@ def importer(fichier):
             "existent déjà dans cette installation : la charte y est sans doute déjà, sous un autre nom. "
             f"Rien n'a été importé ({str(erreur).splitlines()[0][:200]})."
         ) from erreur
-    except (DatabaseError, ValidationError, ValueError, TypeError, KeyError, AttributeError) as erreur:
+    except (DatabaseError, ValidationError, ValueError, TypeError, LookupError, AttributeError) as erreur:
         _effacer_fichiers(contexte)
         raise SauvegardeInvalide(
             f"Sauvegarde incohérente, rien n'a été importé ({type(erreur).__name__} : {str(erreur)[:300]})."
@@ -670,11 +714,14 @@ def _importer_table(contexte, modele, ordre):
             (differes if a_la_fin else lecteurs).append((rang, colonne.champ, lire))
     multiples = [(rang, c) for rang, c in enumerate(liste) if c.multiple]
     ids = contexte.nouveaux.setdefault(modele, [])
+    lit_la_ligne = _lit_la_ligne(modele)
     for debut in range(0, len(lignes), PAQUET):
         objets, paquet = [], lignes[debut : debut + PAQUET]
         for position, ligne in enumerate(paquet, start=debut + 1):
             if len(ligne) != len(liste):
                 raise SauvegardeInvalide(f"Ligne {position} de la table {_etiquette(modele)} incomplète.")
+            if lit_la_ligne:
+                contexte.ligne = {c.nom: valeur for c, valeur in zip(liste, ligne, strict=True)}
             valeurs = {champ.attname: lire(ligne[rang], contexte, position) for rang, champ, lire in lecteurs}
             if champ_charte:
                 valeurs[champ_charte.attname] = contexte.pk_charte

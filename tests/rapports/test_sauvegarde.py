@@ -18,7 +18,7 @@ from diagnostic import retention
 from diagnostic.comptages import replier
 from diagnostic.models import Enquete, Reponse, Valeur
 from diagnostic.services import creer_enquete, enregistrer_reponse
-from plan_actions.models import FicheAction
+from plan_actions.models import FicheAction, Jalon
 from rapports.models import Rapport
 from rapports.sauvegarde import NATURELLES, TABLES, SauvegardeInvalide, exporter, importer
 from territoires.models import Commune, Famille, Organisation
@@ -78,8 +78,10 @@ def chiffres_des_pages(client, charte):
     budget = client.get(reverse("plan_actions:budget", args=[slug])).content.decode()
     rapport = charte.rapports.get()
     pdf = client.get(reverse("rapports:telecharger", args=[slug, rapport.pk]))
+    audit = client.get(reverse("charte:audit", args=[slug])).context["lignes"]
     return {
         "resultats": resultats,
+        "audit": [(ligne.trace.action, ligne.trace.objet, ligne.genre, ligne.lien is not None) for ligne in audit],
         "montants": re.findall(r"[\d\u202f\xa0]+(?:,\d+)? €", budget),
         "pdf": b"".join(pdf.streaming_content),
         "comparaison": client.get(reverse("evaluation:comparaison", args=[slug])).status_code,
@@ -88,7 +90,7 @@ def chiffres_des_pages(client, charte):
 
 def enrichir(charte):
     """The demo charter, plus what the demo lacks: running counts with answers since, an anonymised survey,
-    a report's PDF, a pending invitation, a plan baseline naming a fiche deleted since."""
+    a report's PDF, a pending invitation, a plan baseline naming a fiche deleted since, a milestone deleted."""
     diagnostic, satisfaction = charte.enquetes.order_by("creee_le")
     replier(diagnostic)
     question = diagnostic.questions.filter(type="texte_long").first()
@@ -107,6 +109,7 @@ def enrichir(charte):
     fiche = next(iter(version.contenu.values()))
     version.contenu[str(FicheAction.objects.order_by("pk").last().pk + 1000)] = fiche | {"numero": 99}
     version.save()
+    Jalon.objects.filter(fiche__charte=charte).order_by("pk").first().delete()  # its audit trail names a deleted row
 
 
 def test_une_charte_exportee_puis_importee_dans_une_installation_neuve_est_la_meme(client_de):
@@ -134,6 +137,12 @@ def test_une_charte_exportee_puis_importee_dans_une_installation_neuve_est_la_me
     apres = chiffres_des_pages(client_de(coordinateur), nouvelle)
     assert apres == avant
     assert len(avant["resultats"]) == 2 and len(avant["montants"]) > 20 and avant["comparaison"] == 200
+    # The audit trail: the milestone's deletion first, then earlier changes of objects still there (linked).
+    assert (avant["audit"][0][0], avant["audit"][0][2]) == ("suppression", "étape clé")
+    traces = premier["tables"]["charte.Trace"]
+    objets = [ligne[traces["colonnes"].index("objet_id")] for ligne in traces["lignes"]]
+    assert sum(str(objet).startswith("supprime:") for objet in objets) >= 2  # its creation and deletion, at least
+    assert {lien for *_debut, lien in avant["audit"]} == {True, False}  # live objects linked, deleted ones not
     # The running counts were rebuilt around the new ids: the answer since the last fold is still "since".
     diagnostic = nouvelle.enquetes.order_by("creee_le").first()
     assert diagnostic.reponses.filter(pk__gt=diagnostic.comptee_jusqu_a).count() == 1

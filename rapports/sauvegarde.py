@@ -8,8 +8,8 @@ username. So an import into another installation, where the same referentiel is 
 (`manage.py charger_referentiel`), rebuilds the same content, and exporting it again gives the same
 document.
 
-Accounts travel without their password (nor second factor): an imported account has an unusable
-password, and its owner sets a new one through « Mot de passe oublié ». An account whose username
+Accounts travel without their password (nor second factor): an imported account gets a password
+nobody knows, and its owner sets a new one through « Mot de passe oublié ». An account whose username
 already exists in the target installation is used as it is.
 
 The import runs in one transaction: all or nothing. Tables are written by position, in the order of
@@ -20,6 +20,7 @@ import bisect
 import datetime
 import io
 import json
+import secrets
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -685,14 +687,18 @@ def _lignes_partagees(contexte, cle, champs):
 
 
 def _creer_comptes(contexte, noms):
-    """New accounts, with an unusable password: their owners choose one (« Mot de passe oublié »)."""
+    """New accounts whose password nobody knows: their owners choose one (« Mot de passe oublié »).
+
+    Not Django's "unusable" password: the reset form sends no e-mail to such accounts. A random secret,
+    drawn and hashed once for the whole import (the hasher is slow on purpose), then forgotten, locks
+    them just as well.
+    """
     decrits = _lignes_partagees(contexte, "utilisateurs", CHAMPS_UTILISATEUR)
+    inconnu = make_password(secrets.token_urlsafe(32))
     comptes = []
     for nom in sorted(noms & set(decrits)):
         valeurs = {c: Utilisateur._meta.get_field(c).to_python(v) for c, v in decrits[nom].items()}
-        compte = Utilisateur(**valeurs)
-        compte.set_unusable_password()
-        comptes.append(compte)
+        comptes.append(Utilisateur(**valeurs, password=inconnu))
     Utilisateur.objects.bulk_create(comptes)
     contexte.comptes_crees = comptes
     return {compte.username: compte.pk for compte in comptes}

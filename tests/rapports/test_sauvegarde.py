@@ -23,7 +23,7 @@ from rapports.models import Rapport
 from rapports.sauvegarde import NATURELLES, TABLES, SauvegardeInvalide, exporter, importer
 from territoires.models import Commune, Famille, Organisation
 from tests.diagnostic.conftest import QUESTIONNAIRE
-from tests.factories import CommuneFactory
+from tests.factories import MOT_DE_PASSE, CommuneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def test_une_charte_exportee_puis_importee_dans_une_installation_neuve_est_la_me
     assert document(sauvegarde(nouvelle)) == premier
     assert {c.username for c in importe.comptes_crees} == set(utilisateurs)
     coordinateur = Utilisateur.objects.get(username="agent.msa")
-    assert not coordinateur.has_usable_password() and coordinateur.est_agent_msa
+    assert not coordinateur.check_password("demo") and coordinateur.est_agent_msa
     apres = chiffres_des_pages(client_de(coordinateur), nouvelle)
     assert apres == avant
     assert len(avant["resultats"]) == 2 and len(avant["montants"]) > 20 and avant["comparaison"] == 200
@@ -238,7 +238,7 @@ def test_une_charte_deja_presente_sous_un_autre_nom_est_refusee(petite_charte):
     assert etat_de_la_base() == etat
 
 
-def test_les_commandes_exportent_et_importent(petite_charte, tmp_path, capsys):
+def test_les_commandes_exportent_et_importent(petite_charte, tmp_path, capsys, client, mailoutbox):
     fichier = tmp_path / "sauvegarde.zip"
     call_command("exporter_charte", petite_charte.slug, "--sortie", str(fichier))
     assert "exportée" in capsys.readouterr().out
@@ -247,6 +247,11 @@ def test_les_commandes_exportent_et_importent(petite_charte, tmp_path, capsys):
     call_command("importer_charte", str(fichier))
     sortie = capsys.readouterr().out
     assert "Mot de passe oublié" in sortie and f"/chartes/{petite_charte.slug}/" in sortie
+    # The old password does not travel; « Mot de passe oublié » sends the link that sets a new one.
+    coordinateur = Utilisateur.objects.get(username=utilisateurs[0])
+    assert not coordinateur.check_password(MOT_DE_PASSE)
+    client.post(reverse("comptes:reinitialisation"), {"email": coordinateur.email})
+    assert [m.to for m in mailoutbox] == [[coordinateur.email]]
     with pytest.raises(CommandError, match="Aucune charte « nexiste-pas »"):
         call_command("exporter_charte", "nexiste-pas")
 

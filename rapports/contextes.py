@@ -109,7 +109,7 @@ def contenu_diagnostic(rapport, aujourd_hui):
     return {
         "calendrier": calendrier_de_la_charte(charte, aujourd_hui),
         "enquete": enquete,
-        "profil": profil_des_repondants(charte, enquete["repondants"]),
+        "profil": profil_des_repondants(charte, enquete["avec_profil"]),
         "resultats": resultats_cites(charte),
         "territoire": donnees_du_territoire(charte),
         "entretiens": entretiens(charte),
@@ -143,7 +143,7 @@ def contenu_evaluation(rapport, aujourd_hui):
         "budget": budget_du_plan(charte),
         "indicateurs": indicateurs_disponibles(fiches, enquete, aujourd_hui),
         "enquete": enquete,
-        "profil": profil_des_repondants(charte, enquete["repondants"]),
+        "profil": profil_des_repondants(charte, enquete["avec_profil"]),
         "echelles": moyennes_des_echelles(charte),
     }
 
@@ -183,6 +183,9 @@ def chiffres_de_l_enquete(charte):
     reponses = Reponse.objects.filter(enquete__charte=charte)
     chiffres = reponses.aggregate(
         repondants=Count("pk"),
+        # Shares are taken over the answers that still have their household: after the retention delay the
+        # profiles are deleted (diagnostic/retention.py) and a share over every answer would fall to 0 %.
+        avec_profil=Count("famille"),
         communes=Count("famille__commune", distinct=True),
         papier=Count("pk", filter=Q(canal=Reponse.Canal.PAPIER)),
         monoparentales=Count("pk", filter=Q(famille__monoparentale=True)),
@@ -194,17 +197,17 @@ def chiffres_de_l_enquete(charte):
         "communes_charte": population["nombre"],
         "habitants": population["habitants"],
         "part_communes": taux(chiffres["communes"], population["nombre"]),
-        "part_monoparentales": taux(chiffres["monoparentales"], chiffres["repondants"]),
-        "part_msa": taux(chiffres["affilies_msa"], chiffres["repondants"]),
+        "part_monoparentales": taux(chiffres["monoparentales"], chiffres["avec_profil"]),
+        "part_msa": taux(chiffres["affilies_msa"], chiffres["avec_profil"]),
     }
 
 
 def profil_des_repondants(charte, repondants):
-    """Respondents by stage of family life, as a bar chart (empty when nobody answered)."""
+    """Respondents with a household profile by stage of family life, as a bar chart (empty when none)."""
     if not repondants:
         return ""
     effectifs = dict(
-        Reponse.objects.filter(enquete__charte=charte)
+        Reponse.objects.filter(enquete__charte=charte, famille__isnull=False)
         .values_list("famille__etape_vie")
         .annotate(n=Count("pk"))
         .order_by()

@@ -20,6 +20,7 @@ from diagnostic.models import Enquete, Reponse, Valeur
 from diagnostic.services import creer_enquete, enregistrer_reponse
 from diagnostic.tasks import appliquer_retention
 from evaluation.comparaison import comparer
+from rapports.contextes import chiffres_de_l_enquete, profil_des_repondants
 from territoires.models import Famille
 from tests.diagnostic.conftest import QUESTIONNAIRE, option, question
 from tests.factories import CharteFactory
@@ -219,3 +220,16 @@ def test_la_comparaison_avant_apres_garde_ses_chiffres(enquete):
     assert not Valeur.objects.exists()
     assert chiffres_compares() == avant
     assert avant[0][:3] == ("garde", 4, 2)
+
+
+def test_les_rapports_ne_comptent_plus_les_profils_supprimes_comme_des_zeros(enquete):
+    """After retention the report says « — » for the household shares, not 0 %; answers still count."""
+    repondre_plusieurs(enquete)
+    avant = chiffres_de_l_enquete(enquete.charte)
+    assert (avant["repondants"], avant["part_monoparentales"], avant["part_msa"]) == (4, 100, 100)
+
+    call_command("appliquer_retention")
+
+    apres = chiffres_de_l_enquete(enquete.charte)
+    assert (apres["repondants"], apres["part_monoparentales"], apres["part_msa"]) == (4, None, None)
+    assert profil_des_repondants(enquete.charte, apres["avec_profil"]) == ""

@@ -9,7 +9,8 @@ class BesoinForm(forms.ModelForm):
 
     class Meta:
         model = Besoin
-        fields = ["domaine", "titre", "description", "donnees", "entretiens", "version"]
+        # `version` is only read to detect a concurrent change (never written from the page).
+        fields = ["domaine", "titre", "description", "donnees", "entretiens"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "donnees": forms.CheckboxSelectMultiple,

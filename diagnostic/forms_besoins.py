@@ -1,10 +1,11 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from charte.forms import ChampsCachesSignales
 from diagnostic.models import Besoin, PreuveQuestion, Question
 
 
-class BesoinForm(forms.ModelForm):
+class BesoinForm(ChampsCachesSignales, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -30,7 +31,7 @@ class BesoinForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class PreuveQuestionForm(forms.ModelForm):
+class PreuveQuestionForm(ChampsCachesSignales, forms.ModelForm):
     class Meta:
         model = PreuveQuestion
         fields = ["question", "constat"]

@@ -21,11 +21,10 @@ class ChampsCachesSignales:
     It only goes wrong when the page was truncated, stale or tampered with; reloading it is the way out.
     """
 
-    def clean(self):
-        donnees = super().clean()
-        if any(self.fields[nom].widget.is_hidden for nom in self.errors if nom in self.fields):
-            raise forms.ValidationError("La page envoyée était incomplète : rechargez-la, puis refaites vos changements.")
-        return donnees
+    def full_clean(self):
+        super().full_clean()  # the model's own checks (ModelForm) come last: they are seen too
+        if self.is_bound and any(self.fields[nom].widget.is_hidden for nom in self._errors if nom in self.fields):
+            self.add_error(None, "La page envoyée était incomplète : rechargez-la, puis refaites vos changements.")
 
 
 class FormulaireSansBalise(forms.Form):

@@ -129,6 +129,7 @@ def test_deux_personnes_modifient_le_calendrier_la_seconde_est_prevenue(client_d
     [
         ({"form-1-id": ""}, "La page envoyée était incomplète : rechargez-la"),
         ({"form-2-version": "abc"}, "La page envoyée était incomplète : rechargez-la"),
+        ({"form-3-version": "99999999999999999999"}, "La page envoyée était incomplète : rechargez-la"),
         ({"form-TOTAL_FORMS": "5"}, "Veuillez soumettre au plus 4 formulaires."),
         ({"form-TOTAL_FORMS": "99999999999999999999"}, "Veuillez soumettre au plus 4 formulaires."),
     ],

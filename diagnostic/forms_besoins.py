@@ -48,6 +48,6 @@ def preuves_formset(charte, **kwargs):
     """The survey questions cited as evidence of a need (questions of this charter's surveys only)."""
     questions = Question.objects.filter(enquete__charte=charte).select_related("enquete")
     fabrique = forms.inlineformset_factory(
-        Besoin, PreuveQuestion, form=PreuveQuestionForm, extra=2, can_delete=True, max_num=20
+        Besoin, PreuveQuestion, form=PreuveQuestionForm, extra=2, can_delete=True, max_num=20, absolute_max=20
     )
     return fabrique(form_kwargs={"questions": questions}, prefix="preuves", **kwargs)

@@ -156,7 +156,14 @@ def tableaux_de_la_fiche(fiche, organisations, data=None):
     tableaux = {}
     for prefixe, (modele, formulaire, titre) in TABLEAUX.items():
         fabrique = forms.inlineformset_factory(
-            FicheAction, modele, form=formulaire, extra=2, can_delete=True, max_num=60, validate_max=True
+            FicheAction,
+            modele,
+            form=formulaire,
+            extra=2,
+            can_delete=True,
+            max_num=60,
+            validate_max=True,
+            absolute_max=60,  # a page claiming more rows is refused without building them (not 1 060 per table)
         )
         formset = fabrique(data, instance=fiche, prefix=prefixe, form_kwargs={"organisations": organisations})
         formset.titre = titre

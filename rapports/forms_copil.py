@@ -112,6 +112,7 @@ def decisions_de_la_seance(seance, charte, data=None):
         can_delete_extra=False,
         max_num=60,
         validate_max=True,
+        absolute_max=60,  # a page claiming more rows is refused without building them
     )
     queryset = Decision.objects.filter(seance=seance) if seance.pk else Decision.objects.none()
     return fabrique(

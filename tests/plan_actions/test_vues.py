@@ -184,6 +184,18 @@ def test_un_montant_negatif_ou_un_financeur_en_double_est_refuse(client_de, char
     assert not fiche.lignes_budget.exists() and not fiche.financements.exists()
 
 
+@pytest.mark.parametrize("tableau", TABLEAUX)
+def test_une_page_annoncant_des_milliers_de_lignes_est_refusee_sans_les_construire(client_de, charte, personnes, tableau):
+    """Found by tests/hostile: a tampered row count built and showed 1 060 rows per table (seconds per request)."""
+    fiche = FicheActionFactory(charte=charte)
+    donnees = donnees_du_formulaire(fiche, titre="Ne doit pas être enregistré") | {f"{tableau}-TOTAL_FORMS": 10**20}
+    page = client_de(personnes["coordinateur"]).post(url("modifier_fiche", fiche), donnees).content.decode()
+    assert "Veuillez soumettre au plus 60 formulaires." in page
+    assert page.count(f'name="{tableau}-') < 70 * 9  # 60 rows at most (1 060 before)
+    fiche.refresh_from_db()
+    assert fiche.titre != "Ne doit pas être enregistré"
+
+
 def test_suivi_du_pilote_fait_avancer_la_fiche(client_de, charte, personnes):
     fiche = FicheActionFactory(charte=charte, statut="validee")
     client = client_de(personnes["coordinateur"])

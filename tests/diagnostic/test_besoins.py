@@ -150,6 +150,15 @@ def test_la_version_de_la_page_ne_s_ecrit_pas_dans_un_nouveau_besoin(client_de, 
     assert Besoin.objects.get().version == 1
 
 
+@pytest.mark.parametrize("question", ["abc", "²"])
+def test_une_question_qui_n_est_pas_un_nombre_est_ignoree(client_de, enquete, question):
+    """Found by tests/hostile: ?question=abc reached the database as an id (server error)."""
+    charte = enquete.charte
+    client = client_de(charte.membres.get().utilisateur)
+    url = reverse("diagnostic:nouveau_besoin", args=[charte.slug])
+    assert client.get(url, {"question": question}).status_code == 200
+
+
 def test_retirer_une_preuve(client_de, enquete):
     charte = enquete.charte
     besoin = Besoin.objects.create(charte=charte, domaine="sante", titre="Accès aux soins")

@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from charte.models import Membre
+from plan_actions import services
 from plan_actions.models import FicheAction
 from tests.factories import (
     CharteFactory,
@@ -244,6 +245,14 @@ def test_liste_filtree_triee_et_totalisee(client_de, charte, personnes):
     filtree = client.get(base, {"pilote": ars.pk})
     assert filtree.context["totaux"]["budget_prevu"] == Decimal("3000")
     assert "1 fiche sur 2 (filtre appliqué)" in filtree.content.decode()
+
+
+def test_un_chiffre_qui_n_est_pas_un_nombre_est_ignore(client_de, charte, personnes):
+    """Found by tests/hostile: "²" passed str.isdigit() and then failed int() (server error)."""
+    client = client_de(personnes["coordinateur"])
+    assert client.get(reverse("plan_actions:nouvelle_fiche", args=[charte.slug]) + "?priorite=²").status_code == 200
+    version = services.figer_version(charte, None, "Plan signé")
+    assert client.get(reverse("plan_actions:comparer", args=[charte.slug, version.pk]) + "?avec=²").status_code == 200
 
 
 def test_figer_une_version_et_comparer(client_de, charte, personnes):

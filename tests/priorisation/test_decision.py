@@ -128,7 +128,7 @@ def test_comparer_deux_seances(client_de, charte):
     [
         ({"lignes-0-regroupes": "<script>"}, "Sélectionnez un choix valide"),
         ({"lignes-0-besoin": "abc"}, "La page envoyée était incomplète : rechargez-la"),
-        ({"lignes-0-justification": "a\x00b"}, "Les caractères null ne sont pas autorisés."),
+        ({"lignes-0-justification": "a\x00b"}, "Le caractère nul n’est pas autorisé."),
         ({"lignes-TOTAL_FORMS": "99999999999999999999"}, "Veuillez soumettre au plus 1000 formulaires."),
     ],
 )

@@ -186,7 +186,9 @@ def test_un_montant_negatif_ou_un_financeur_en_double_est_refuse(client_de, char
 
 
 @pytest.mark.parametrize("tableau", TABLEAUX)
-def test_une_page_annoncant_des_milliers_de_lignes_est_refusee_sans_les_construire(client_de, charte, personnes, tableau):
+def test_une_page_annoncant_des_milliers_de_lignes_est_refusee_sans_les_construire(
+    client_de, charte, personnes, tableau
+):
     """Found by tests/hostile: a tampered row count built and showed 1 060 rows per table (seconds per request)."""
     fiche = FicheActionFactory(charte=charte)
     donnees = donnees_du_formulaire(fiche, titre="Ne doit pas être enregistré") | {f"{tableau}-TOTAL_FORMS": 10**20}

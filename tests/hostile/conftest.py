@@ -20,7 +20,7 @@ BASE = {
     "database": None,
     "print_blob": True,
 }
-settings.register_profile("hostile", max_examples=8, **BASE)
+settings.register_profile("hostile", max_examples=6, **BASE)
 settings.register_profile("hostile-long", max_examples=80, **BASE)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "hostile"))
 

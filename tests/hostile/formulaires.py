@@ -4,7 +4,7 @@ import re
 from collections import Counter, deque
 from urllib.parse import urlsplit
 
-from django.urls import resolve
+from django.urls import URLResolver, get_resolver, resolve
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -250,3 +250,15 @@ def saisie_de(client, charte, page, url):
 def sans_formulaire(client, url):
     """A page that is only read: it is sent fields nobody asked for."""
     return Saisie(client, None, url, Formulaire(action=url, methode="post"))
+
+
+def motifs(resolver=None, espace="", convertisseurs=None):
+    """(name, {argument: converter}) of every URL pattern of the project, the admin's aside."""
+    resolver = resolver or get_resolver()
+    for motif in resolver.url_patterns:
+        tous = (convertisseurs or {}) | getattr(motif.pattern, "converters", {})
+        if isinstance(motif, URLResolver):
+            if motif.namespace != "admin":
+                yield from motifs(motif, f"{espace}{motif.namespace}:" if motif.namespace else espace, tous)
+        else:
+            yield f"{espace}{motif.name}", tous

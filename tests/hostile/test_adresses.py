@@ -7,15 +7,15 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 from django.conf import settings
-from django.urls import URLResolver, get_resolver, resolve, reverse
+from django.urls import resolve, reverse
 from django.urls.converters import SlugConverter, StringConverter
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.hostile.chartes import APPLICATIONS
 from tests.hostile.envoi import client_de, envoyer
-from tests.hostile.formulaires import adresse_de, role_pour
-from tests.hostile.test_publics import PAGES_PUBLIQUES
+from tests.hostile.formulaires import adresse_de, motifs, role_pour
+from tests.hostile.test_publics import PAGES_HORS_CHARTE, adresse_hors_charte, client_hors_charte
 from tests.hostile.valeurs import texte_hostile
 from tests.permissions import ATTENDU, POST_SEULEMENT
 
@@ -31,18 +31,6 @@ PARAMETRES_DES_VUES = sorted(
         for nom in LU_PAR_LES_VUES.findall(fichier.read_text(encoding="utf-8"))
     }
 )
-
-
-def motifs(resolver=None, espace="", convertisseurs=None):
-    """(name, {argument: converter}) of every URL pattern of the project, the admin's aside."""
-    resolver = resolver or get_resolver()
-    for motif in resolver.url_patterns:
-        tous = (convertisseurs or {}) | getattr(motif.pattern, "converters", {})
-        if isinstance(motif, URLResolver):
-            if motif.namespace != "admin":
-                yield from motifs(motif, f"{espace}{motif.namespace}:" if motif.namespace else espace, tous)
-        else:
-            yield f"{espace}{motif.name}", tous
 
 
 def libre(convertisseur):
@@ -86,12 +74,6 @@ def test_segment_hostile_dans_l_adresse(page, charte, personnes):
 
 
 PAGES_LUES = sorted(page for page, roles in ATTENDU.items() if roles["GET"] is not POST_SEULEMENT)
-AUTRES_PAGES_LUES = {
-    **PAGES_PUBLIQUES,
-    "rejoindre une séance": lambda charte: reverse("rejoindre"),
-    "liste des chartes": lambda charte: reverse("charte:liste"),
-    "nouvelle charte": lambda charte: reverse("charte:nouvelle"),
-}
 
 
 def noms_de_parametres(client, url):
@@ -128,8 +110,8 @@ def test_parametres_hostiles_d_une_page_de_charte(page, charte, personnes):
     harceler_la_requete(lecteur(page, personnes), adresse_de(page, charte))
 
 
-@pytest.mark.parametrize("page", sorted(AUTRES_PAGES_LUES))
+@pytest.mark.parametrize("page", PAGES_HORS_CHARTE)
 def test_parametres_hostiles_d_une_page_hors_charte(page, charte, personnes, settings):
     settings.LIMITE_QUESTIONNAIRES_PAR_MINUTE = 0
-    client = client_de(personnes["coordinateur"] if page in ("liste des chartes", "nouvelle charte") else None)
-    harceler_la_requete(client, AUTRES_PAGES_LUES[page](charte))
+    url = adresse_hors_charte(page, charte)
+    harceler_la_requete(client_hors_charte(url, personnes), url)

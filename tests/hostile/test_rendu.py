@@ -19,7 +19,7 @@ from tests.hostile.formulaires import (
     role_pour,
     saisie_de,
 )
-from tests.hostile.test_publics import PAGES_PUBLIQUES, saisie_publique
+from tests.hostile.test_publics import ADRESSES, saisie_publique
 from tests.hostile.valeurs import CHARGES_HTML
 
 ECHAPPE = "&lt;script&gt;alert("  # how the first payload reads once escaped
@@ -36,8 +36,8 @@ def test_le_texte_enregistre_s_affiche_toujours_comme_du_texte(charte, personnes
         saisie.apprendre(charges=charges)
         enregistres += saisie.acceptee
     invite = client_de()
-    for page in ("questionnaire aux familles", "vote des invités"):
-        enregistres += saisie_publique(invite, PAGES_PUBLIQUES[page](charte), charges).acceptee
+    for page in ("questionnaire_public", "voter_invite"):
+        enregistres += saisie_publique(invite, ADRESSES[page](charte), charges).acceptee
     assert enregistres >= 40, enregistres
 
     echappees = 0

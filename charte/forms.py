@@ -15,6 +15,18 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class ChampsCachesSignales:
+    """A hidden field (a version, the id of a row) has nowhere to show its error: the form shows one at its top.
+
+    It only goes wrong when the page was truncated, stale or tampered with; reloading it is the way out.
+    """
+
+    def full_clean(self):
+        super().full_clean()  # the model's own checks (ModelForm) come last: they are seen too
+        if self.is_bound and any(self.fields[nom].widget.is_hidden for nom in self._errors if nom in self.fields):
+            self.add_error(None, "La page envoyée était incomplète : rechargez-la, puis refaites vos changements.")
+
+
 class FormulaireSansBalise(forms.Form):
     """Crispy renders the fields; the template writes the <form> tag and its buttons."""
 
@@ -47,7 +59,7 @@ class NouvelleCharteForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class EtapeForm(forms.ModelForm):
+class EtapeForm(ChampsCachesSignales, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -56,7 +68,11 @@ class EtapeForm(forms.ModelForm):
         widgets = {"date_debut": DateInput(), "date_fin": DateInput(), "echeance_jalon": DateInput()}
 
 
-CalendrierFormSet = forms.modelformset_factory(Etape, form=EtapeForm, extra=0, can_delete=False)
+# Four stages, never more rows: a page claiming thousands of them is refused without building them.
+NB_ETAPES = len(Etape.Numero)
+CalendrierFormSet = forms.modelformset_factory(
+    Etape, form=EtapeForm, extra=0, can_delete=False, max_num=NB_ETAPES, absolute_max=NB_ETAPES, validate_max=True
+)
 
 
 class JalonForm(FormulaireSansBalise):

@@ -38,7 +38,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="comptes/mot_de_passe_change.html"),
         name="mot_de_passe_change",
     ),
-    path("invitation/<str:jeton>/", views.accepter_invitation, name="invitation"),
+    path("invitation/<segment:jeton>/", views.accepter_invitation, name="invitation"),
     path("securite/", double_facteur.securite, name="securite"),
     path("securite/activer/", double_facteur.activer_double_facteur, name="activer_double_facteur"),
     path("securite/codes-de-secours/", double_facteur.codes_de_secours, name="codes_de_secours"),

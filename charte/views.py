@@ -96,7 +96,8 @@ def calendrier(request, charte_slug):
     formset = CalendrierFormSet(request.POST or None, queryset=charte.etapes.all())
     if request.method == "POST" and formset.is_valid():
         try:
-            enregistrer_calendrier(charte, [form.instance for form in formset.forms], par=request.user)
+            # Only the charter's own stages: rows added to the page (extra=0 offers none) are not stages.
+            enregistrer_calendrier(charte, [form.instance for form in formset.initial_forms], par=request.user)
         except ConflitDeVersion as conflit:
             messages.error(
                 request,

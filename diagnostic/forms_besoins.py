@@ -1,15 +1,17 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from charte.forms import ChampsCachesSignales
 from diagnostic.models import Besoin, PreuveQuestion, Question
 
 
-class BesoinForm(forms.ModelForm):
+class BesoinForm(ChampsCachesSignales, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Besoin
-        fields = ["domaine", "titre", "description", "donnees", "entretiens", "version"]
+        # `version` is only read to detect a concurrent change (never written from the page).
+        fields = ["domaine", "titre", "description", "donnees", "entretiens"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "donnees": forms.CheckboxSelectMultiple,
@@ -29,7 +31,7 @@ class BesoinForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class PreuveQuestionForm(forms.ModelForm):
+class PreuveQuestionForm(ChampsCachesSignales, forms.ModelForm):
     class Meta:
         model = PreuveQuestion
         fields = ["question", "constat"]
@@ -46,6 +48,6 @@ def preuves_formset(charte, **kwargs):
     """The survey questions cited as evidence of a need (questions of this charter's surveys only)."""
     questions = Question.objects.filter(enquete__charte=charte).select_related("enquete")
     fabrique = forms.inlineformset_factory(
-        Besoin, PreuveQuestion, form=PreuveQuestionForm, extra=2, can_delete=True, max_num=20
+        Besoin, PreuveQuestion, form=PreuveQuestionForm, extra=2, can_delete=True, max_num=20, absolute_max=20
     )
     return fabrique(form_kwargs={"questions": questions}, prefix="preuves", **kwargs)

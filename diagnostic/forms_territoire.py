@@ -6,6 +6,7 @@ from django import forms
 from django.db import connection
 from django.utils import timezone
 
+from charte.forms import ChampsCachesSignales
 from diagnostic.models import Domaine, DonneeTerritoriale, Entretien
 from territoires.models import Commune, Organisation
 
@@ -49,7 +50,7 @@ class FormulaireSansBalise(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class DonneeForm(FormulaireSansBalise):
+class DonneeForm(ChampsCachesSignales, FormulaireSansBalise):
     """A territory figure. A partner answers for their own organisation: the field is then not offered.
 
     On a correction, the form carries the version it was opened on, so that a save made meanwhile by

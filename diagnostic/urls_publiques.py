@@ -5,6 +5,6 @@ from django.urls import path
 from diagnostic import views
 
 urlpatterns = [
-    path("<str:jeton>/", views.questionnaire_public, name="questionnaire_public"),
-    path("<str:jeton>/merci/", views.questionnaire_merci, name="questionnaire_merci"),
+    path("<segment:jeton>/", views.questionnaire_public, name="questionnaire_public"),
+    path("<segment:jeton>/merci/", views.questionnaire_merci, name="questionnaire_merci"),
 ]

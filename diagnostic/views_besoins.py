@@ -67,8 +67,8 @@ def _editer(request, besoin, titre):
         messages.error(request, motif)
         return vers_besoins(charte)
     initial_preuves = []
-    question_pk = request.GET.get("question")
-    if besoin.pk is None and question_pk:
+    question_pk = request.GET.get("question", "")
+    if besoin.pk is None and question_pk.isdecimal():  # what int() reads: "²" is a digit, not a number
         question = get_object_or_404(
             Question.objects.filter(enquete__charte=charte).select_related("enquete", "section"), pk=question_pk
         )

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from charte.forms import FormulaireSansBalise, JalonForm
+from charte.forms import ChampsCachesSignales, FormulaireSansBalise, JalonForm
 from diagnostic.models import Enquete
 from evaluation.models import AppreciationAction, BilanFinal, Critere
 
@@ -113,7 +113,7 @@ class GrilleForm(forms.Form):
         }
 
 
-class BilanForm(forms.ModelForm):
+class BilanForm(ChampsCachesSignales, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:

@@ -1,11 +1,13 @@
 """An indicator's series against its baseline and target, as an SVG chart (the page and the PDF use it)."""
 
 import datetime
+from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils.formats import date_format, number_format
 
 LARGEUR, HAUTEUR = 640, 240
+UN = Decimal(1)  # the scale's lowest top; a Decimal, so that it can be subtracted from the values
 GAUCHE, DROITE, HAUT, BAS = 56, 96, 16, 28
 
 
@@ -24,7 +26,7 @@ def serie_svg(etat):
     dates = [d for d, _v in points] + [d for d in (indicateur.echeance,) if d]
     debut, fin = min(dates, default=datetime.date.today()), max(dates, default=datetime.date.today())
     valeurs = [v for _d, v in points] + [v for v in (indicateur.cible, indicateur.valeur_reference) if v is not None]
-    haut_echelle = max(max(valeurs, default=1), 1) * 11 / 10
+    haut_echelle = max(max(valeurs, default=UN), UN) * 11 / 10
     bas_echelle = min(min(valeurs, default=0), 0)
     largeur_utile, hauteur_utile = LARGEUR - GAUCHE - DROITE, HAUTEUR - HAUT - BAS
     jours = max((fin - debut).days, 1)

@@ -32,7 +32,7 @@ def indicateurs(request, charte_slug):
     charte = request.charte
     requete = indicateurs_suivis(Indicateur.objects.filter(charte=charte)).prefetch_related("fiche__priorites")
     fiche = None
-    if request.GET.get("fiche", "").isdigit():
+    if request.GET.get("fiche", "").isdecimal():
         fiche = get_object_or_404(charte.fiches, pk=request.GET["fiche"])
         requete = requete.filter(fiche=fiche)
     liste = etats(list(requete), charte)
@@ -122,7 +122,7 @@ def _editer(request, indicateur, titre):
 def nouvel_indicateur(request, charte_slug):
     charte = request.charte
     indicateur = Indicateur(charte=charte)
-    if request.GET.get("fiche", "").isdigit():
+    if request.GET.get("fiche", "").isdecimal():
         indicateur.fiche = get_object_or_404(FicheAction.objects.de(charte), pk=request.GET["fiche"])
         indicateur.fiche.charte = charte
         indicateur.responsable_id = indicateur.fiche.pilote_id

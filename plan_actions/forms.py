@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from charte.forms import DateInput, FormulaireSansBalise
+from charte.forms import ChampsCachesSignales, DateInput, FormulaireSansBalise
 from plan_actions.models import Contribution, FicheAction, Financement, Jalon, LigneBudget, Public
 from territoires.models import Organisation
 
@@ -34,7 +34,7 @@ class ChoixOrganisations:
         champ.choices = self.choix  # what the list shows, without a query per row
 
 
-class FicheForm(forms.ModelForm):
+class FicheForm(ChampsCachesSignales, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     publics = forms.MultipleChoiceField(
         label="Publics visés", choices=Public.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -95,7 +95,7 @@ class FicheForm(forms.ModelForm):
         return donnees
 
 
-class LigneForm(forms.ModelForm):
+class LigneForm(ChampsCachesSignales, forms.ModelForm):
     """A row of one of the fiche's tables: Bootstrap classes on every field, rendered as a table row."""
 
     def __init__(self, *args, organisations, **kwargs):
@@ -156,7 +156,14 @@ def tableaux_de_la_fiche(fiche, organisations, data=None):
     tableaux = {}
     for prefixe, (modele, formulaire, titre) in TABLEAUX.items():
         fabrique = forms.inlineformset_factory(
-            FicheAction, modele, form=formulaire, extra=2, can_delete=True, max_num=60, validate_max=True
+            FicheAction,
+            modele,
+            form=formulaire,
+            extra=2,
+            can_delete=True,
+            max_num=60,
+            validate_max=True,
+            absolute_max=60,  # a page claiming more rows is refused without building them (not 1 060 per table)
         )
         formset = fabrique(data, instance=fiche, prefix=prefixe, form_kwargs={"organisations": organisations})
         formset.titre = titre
@@ -210,7 +217,7 @@ class SignatureForm(FormulaireSansBalise):
         return le
 
 
-class FinancementDuFinanceurForm(forms.ModelForm):
+class FinancementDuFinanceurForm(ChampsCachesSignales, forms.ModelForm):
     """A funder's own line: amount and status, and the version of the fiche the page was opened on."""
 
     version_fiche = forms.IntegerField(widget=forms.HiddenInput)

@@ -213,7 +213,7 @@ def _valeurs_initiales(request, fiche):
     initial = {"responsable": request.user.pk}
     if request.membre and request.membre.organisation_id:
         initial["pilote"] = request.membre.organisation_id
-    if request.GET.get("priorite", "").isdigit():
+    if request.GET.get("priorite", "").isdecimal():
         initial["priorites"] = [int(request.GET["priorite"])]
     return initial
 
@@ -403,7 +403,7 @@ def comparer(request, charte_slug, pk):
     charte = request.charte
     reference = get_object_or_404(charte.versions_plan.select_related("creee_par"), pk=pk)
     autre = None
-    if request.GET.get("avec", "").isdigit():
+    if request.GET.get("avec", "").isdecimal():
         autre = get_object_or_404(charte.versions_plan, pk=request.GET["avec"])
     actuel = autre.contenu if autre else instantane_du_plan(charte)
     fiches = comparer_plans(reference.contenu, actuel)

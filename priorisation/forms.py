@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from charte.forms import ChampsCachesSignales
 from priorisation.models import Participant, Priorite, Seance
 from priorisation.services import NOTE_MAX, NOTE_MIN
 
@@ -163,7 +164,7 @@ class DecisionForm(forms.Form):
         return le
 
 
-class PrioriteForm(forms.Form):
+class PrioriteForm(ChampsCachesSignales, forms.Form):
     """One need of the ranking: retained or not, reworded, possibly grouped with other needs."""
 
     retenu = forms.BooleanField(label="Retenir", required=False)

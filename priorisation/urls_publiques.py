@@ -6,5 +6,5 @@ from priorisation import views
 
 urlpatterns = [
     path("", views.rejoindre, name="rejoindre"),
-    path("<str:code>/", views.voter_invite, name="voter_invite"),
+    path("<segment:code>/", views.voter_invite, name="voter_invite"),
 ]

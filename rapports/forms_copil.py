@@ -3,14 +3,14 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from charte.forms import DateInput
+from charte.forms import ChampsCachesSignales, DateInput
 from rapports.models import Decision, SeanceCopil
 
 # What a decision may be about: the form field, and how the page names that kind of object.
 OBJETS = {"besoin": "Besoin", "priorite": "Priorité", "fiche": "Fiche action", "etape": "Jalon"}
 
 
-class SeanceForm(forms.ModelForm):
+class SeanceForm(ChampsCachesSignales, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     figer_plan = forms.BooleanField(
         label="Figer le plan présenté à ce COPIL",
@@ -73,7 +73,7 @@ class ChoixObjets:
             form.fields[nom].choices = self.choix[nom]  # what the list shows, without a query per row
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(ChampsCachesSignales, forms.ModelForm):
     class Meta:
         model = Decision
         fields = ["texte", "statut", *OBJETS]
@@ -112,6 +112,7 @@ def decisions_de_la_seance(seance, charte, data=None):
         can_delete_extra=False,
         max_num=60,
         validate_max=True,
+        absolute_max=60,  # a page claiming more rows is refused without building them
     )
     queryset = Decision.objects.filter(seance=seance) if seance.pk else Decision.objects.none()
     return fabrique(

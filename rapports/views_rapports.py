@@ -68,11 +68,11 @@ def apercu(request, charte_slug, type):
         raise Http404("Type de rapport inconnu.")
     charte = request.charte
     rapport = Rapport(charte=charte, type=type, demande_par=request.user)
-    if request.GET.get("seance", "").isdigit():
+    if request.GET.get("seance", "").isdecimal():
         rapport.seance = get_object_or_404(charte.copils, pk=request.GET["seance"])
     if type == Rapport.Type.FICHE:
         fiche = request.GET.get("fiche", "")
-        if not fiche.isdigit():
+        if not fiche.isdecimal():
             raise Http404("Précisez la fiche action.")
         rapport.fiche = get_object_or_404(charte.fiches, pk=fiche)
     return HttpResponse(html_du_rapport(rapport))

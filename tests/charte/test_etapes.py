@@ -122,3 +122,23 @@ def test_deux_personnes_modifient_le_calendrier_la_seconde_est_prevenue(client_d
     reponse = client.post(reverse("charte:calendrier", args=[charte.slug]), formulaire_ouvert, follow=True)
     assert "modifiée par quelqu&#x27;un d&#x27;autre" in reponse.content.decode()
     assert charte.etapes.get(numero=1).date_fin == J(2025, 5, 31)
+
+
+@pytest.mark.parametrize(
+    ("modification", "message"),
+    [
+        ({"form-1-id": ""}, "La page envoyée était incomplète : rechargez-la"),
+        ({"form-2-version": "abc"}, "La page envoyée était incomplète : rechargez-la"),
+        ({"form-3-version": "99999999999999999999"}, "La page envoyée était incomplète : rechargez-la"),
+        ({"form-TOTAL_FORMS": "5"}, "Veuillez soumettre au plus 4 formulaires."),
+        ({"form-TOTAL_FORMS": "99999999999999999999"}, "Veuillez soumettre au plus 4 formulaires."),
+    ],
+)
+def test_une_page_du_calendrier_tronquee_ou_alteree_est_refusee_en_francais(client_de, charte, modification, message):
+    """Found by tests/hostile: a row without its stage id or extra rows made the page crash."""
+    client = client_de(charte.membres.get().utilisateur)
+    donnees = donnees_calendrier(charte, **{"form-0-date_fin": "2025-06-30"}) | modification
+    reponse = client.post(reverse("charte:calendrier", args=[charte.slug]), donnees)
+    assert reponse.status_code == 200
+    assert message in reponse.content.decode().replace("&#x27;", "'")
+    assert charte.etapes.get(numero=1).date_fin == J(2025, 5, 6)

@@ -1,5 +1,6 @@
 import datetime
 
+import pytest
 from django.urls import reverse
 
 from charte.models import Journal
@@ -137,6 +138,25 @@ def test_deux_personnes_modifient_le_meme_besoin(client_de, enquete):
     reponse = client.post(url, donnees_besoin(titre="Second", domaine="sante", version=1))
     assert "modifié par quelqu&#x27;un d&#x27;autre" in reponse.content.decode()
     assert Besoin.objects.get().titre == "Premier"
+
+
+@pytest.mark.parametrize("version", ["", "-1", "7"])
+def test_la_version_de_la_page_ne_s_ecrit_pas_dans_un_nouveau_besoin(client_de, enquete, version):
+    """Found by tests/hostile: an empty hidden version was written into the new need (server error)."""
+    charte = enquete.charte
+    client = client_de(charte.membres.get().utilisateur)
+    reponse = client.post(reverse("diagnostic:nouveau_besoin", args=[charte.slug]), donnees_besoin(version=version))
+    assert reponse.status_code == 302
+    assert Besoin.objects.get().version == 1
+
+
+@pytest.mark.parametrize("question", ["abc", "²"])
+def test_une_question_qui_n_est_pas_un_nombre_est_ignoree(client_de, enquete, question):
+    """Found by tests/hostile: ?question=abc reached the database as an id (server error)."""
+    charte = enquete.charte
+    client = client_de(charte.membres.get().utilisateur)
+    url = reverse("diagnostic:nouveau_besoin", args=[charte.slug])
+    assert client.get(url, {"question": question}).status_code == 200
 
 
 def test_retirer_une_preuve(client_de, enquete):

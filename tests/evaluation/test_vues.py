@@ -90,6 +90,23 @@ def test_un_indicateur_d_une_autre_charte_repond_404(client_de, charte, personne
     assert client.get(url("indicateurs", charte) + f"?fiche={etranger.fiche.pk}").status_code == 404
 
 
+@pytest.mark.parametrize(("cible", "valeur"), [("0.5", "0.2"), ("-1", None), ("1", "1")])
+def test_un_indicateur_aux_valeurs_petites_ou_negatives_s_affiche(client_de, charte, personnes, cible, valeur):
+    """Found by tests/hostile: a scale whose top stayed the integer 1 could not be drawn (server error)."""
+    indicateur = IndicateurFactory(fiche=FicheActionFactory(charte=charte), valeur_reference=None, cible=cible)
+    if valeur is not None:
+        Mesure.objects.create(indicateur=indicateur, date=datetime.date(2026, 1, 1), valeur=valeur)
+    reponse = client_de(personnes["observateur"]).get(url("indicateur", charte, indicateur.pk))
+    assert reponse.status_code == 200
+    assert "<svg" in reponse.content.decode()
+
+
+@pytest.mark.parametrize("nom", ["indicateurs", "nouvel_indicateur"])
+def test_un_chiffre_qui_n_est_pas_un_nombre_est_ignore(client_de, charte, personnes, nom):
+    """Found by tests/hostile: "²" passed str.isdigit() and then failed int() (server error)."""
+    assert client_de(personnes["coordinateur"]).get(url(nom, charte) + "?fiche=²").status_code == 200
+
+
 def remplir(charte, n):
     priorite = PrioriteFactory(charte=charte)
     fiches = [FicheActionFactory(charte=charte, priorites=[priorite]) for _ in range((n + 9) // 10)]

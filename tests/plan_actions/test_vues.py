@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from charte.models import Membre
+from plan_actions import services
 from plan_actions.models import FicheAction
 from tests.factories import (
     CharteFactory,
@@ -184,6 +185,20 @@ def test_un_montant_negatif_ou_un_financeur_en_double_est_refuse(client_de, char
     assert not fiche.lignes_budget.exists() and not fiche.financements.exists()
 
 
+@pytest.mark.parametrize("tableau", TABLEAUX)
+def test_une_page_annoncant_des_milliers_de_lignes_est_refusee_sans_les_construire(
+    client_de, charte, personnes, tableau
+):
+    """Found by tests/hostile: a tampered row count built and showed 1 060 rows per table (seconds per request)."""
+    fiche = FicheActionFactory(charte=charte)
+    donnees = donnees_du_formulaire(fiche, titre="Ne doit pas être enregistré") | {f"{tableau}-TOTAL_FORMS": 10**20}
+    page = client_de(personnes["coordinateur"]).post(url("modifier_fiche", fiche), donnees).content.decode()
+    assert "Veuillez soumettre au plus 60 formulaires." in page
+    assert page.count(f'name="{tableau}-') < 70 * 9  # 60 rows at most (1 060 before)
+    fiche.refresh_from_db()
+    assert fiche.titre != "Ne doit pas être enregistré"
+
+
 def test_suivi_du_pilote_fait_avancer_la_fiche(client_de, charte, personnes):
     fiche = FicheActionFactory(charte=charte, statut="validee")
     client = client_de(personnes["coordinateur"])
@@ -232,6 +247,14 @@ def test_liste_filtree_triee_et_totalisee(client_de, charte, personnes):
     filtree = client.get(base, {"pilote": ars.pk})
     assert filtree.context["totaux"]["budget_prevu"] == Decimal("3000")
     assert "1 fiche sur 2 (filtre appliqué)" in filtree.content.decode()
+
+
+def test_un_chiffre_qui_n_est_pas_un_nombre_est_ignore(client_de, charte, personnes):
+    """Found by tests/hostile: "²" passed str.isdigit() and then failed int() (server error)."""
+    client = client_de(personnes["coordinateur"])
+    assert client.get(reverse("plan_actions:nouvelle_fiche", args=[charte.slug]) + "?priorite=²").status_code == 200
+    version = services.figer_version(charte, None, "Plan signé")
+    assert client.get(reverse("plan_actions:comparer", args=[charte.slug, version.pk]) + "?avec=²").status_code == 200
 
 
 def test_figer_une_version_et_comparer(client_de, charte, personnes):

@@ -3,6 +3,7 @@ import datetime
 import io
 
 import openpyxl
+import pytest
 from django.urls import reverse
 
 from charte.models import Journal
@@ -120,3 +121,24 @@ def test_comparer_deux_seances(client_de, charte):
     )
     ligne_transport = page[page.index(">Transport<") :].split("</tr>")[0]
     assert "3<sup>e</sup>" in ligne_transport and "1<sup>er</sup>" in ligne_transport
+
+
+@pytest.mark.parametrize(
+    ("modification", "message"),
+    [
+        ({"lignes-0-regroupes": "<script>"}, "Sélectionnez un choix valide"),
+        ({"lignes-0-besoin": "abc"}, "La page envoyée était incomplète : rechargez-la"),
+        ({"lignes-0-justification": "a\x00b"}, "Le caractère nul n’est pas autorisé."),
+        ({"lignes-TOTAL_FORMS": "99999999999999999999"}, "Veuillez soumettre au plus 1000 formulaires."),
+    ],
+)
+def test_une_decision_alteree_est_refusee_en_francais(client_de, charte, modification, message):
+    """Found by tests/hostile: these refusals left the page unchanged, without a word."""
+    seance = seance_de(charte)
+    voter_et_clore(seance)
+    client = client_de(charte.membres.get().utilisateur)
+    url = reverse("priorisation:decision", args=[charte.slug, seance.pk])
+    reponse = client.post(url, donnees([(besoin(seance, "Santé"), True, "Accéder aux soins", [])]) | modification)
+    assert reponse.status_code == 200
+    assert message in reponse.content.decode().replace("&#x27;", "'")
+    assert not Priorite.objects.exists()

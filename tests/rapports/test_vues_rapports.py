@@ -49,6 +49,15 @@ def test_une_fiche_d_une_autre_charte_ne_peut_pas_etre_imprimee(client_de, chart
     assert client.get(url("apercu", charte, "fiche") + "?fiche=abc").status_code == 404
 
 
+@pytest.mark.parametrize(("type", "parametres", "attendu"), [("copil", "?seance=²", 200), ("fiche", "?fiche=²", 404)])
+def test_un_chiffre_qui_n_est_pas_un_nombre_n_est_pas_une_erreur_serveur(
+    client_de, charte, personnes, type, parametres, attendu
+):
+    """Found by tests/hostile: "²" passed str.isdigit() and then failed int()."""
+    reponse = client_de(personnes["coordinateur"]).get(url("apercu", charte, type) + parametres)
+    assert reponse.status_code == attendu
+
+
 @pytest.mark.parametrize(
     ("etat", "message"),
     [

@@ -22,6 +22,7 @@ sys.path.insert(0, str(RACINE))  # `bench` is a package of the project root, not
 
 from bench.diagnostic import (  # noqa: E402
     JOURNAUX,
+    ReleveCpu,
     arreter_gunicorn,
     attendre_serveur,
     centile,
@@ -174,18 +175,28 @@ def lire(connexion, chemin, corps, entetes):
         return "", type(erreur).__name__, str(erreur).encode()
 
 
-def charger(port, page, corps, entetes_post, args):
-    """Warm every worker up, then `--duree` seconds of load with `--clients` clients."""
+def charger(port, page, corps, entetes_post, args, maitre):
+    """Warm every worker up, then `--duree` seconds of load with `--clients` clients; CPU spent on each side."""
     if page.methode == "POST":
         echauffer(port, page.chemin, corps, entetes_post, args.clients)
-        return envoyer_en_parallele(port, page.chemin, corps, entetes_post, None, args.clients, args.duree)
-    entetes = {"Cookie": f"sessionid={page.cookie}"} if page.cookie else {}
-    echauffement = envoyer_en_parallele(
-        port, page.chemin, "", entetes, 2 * args.clients, args.clients, None, lire, "200"
-    )
-    if echauffement.statuts["200"] != 2 * args.clients:
-        sys.exit(f"Échauffement de {page.chemin} : {dict(echauffement.statuts)}, {echauffement.premiere_erreur}")
-    return envoyer_en_parallele(port, page.chemin, "", entetes, None, args.clients, args.duree, lire, "200")
+        avant = ReleveCpu.prendre(maitre)
+        charge = envoyer_en_parallele(port, page.chemin, corps, entetes_post, None, args.clients, args.duree)
+    else:
+        entetes = {"Cookie": f"sessionid={page.cookie}"} if page.cookie else {}
+        echauffement = envoyer_en_parallele(
+            port, page.chemin, "", entetes, 2 * args.clients, args.clients, None, lire, "200"
+        )
+        if echauffement.statuts["200"] != 2 * args.clients:
+            sys.exit(f"Échauffement de {page.chemin} : {dict(echauffement.statuts)}, {echauffement.premiere_erreur}")
+        avant = ReleveCpu.prendre(maitre)
+        charge = envoyer_en_parallele(port, page.chemin, "", entetes, None, args.clients, args.duree, lire, "200")
+    charge.cpu = ReleveCpu.prendre(maitre).depuis(avant)
+    return charge
+
+
+def cpu_serveur_ms(charge):
+    """Server CPU (gunicorn + PostgreSQL) per request: what the page costs, whatever else the machine runs."""
+    return (charge.cpu.gunicorn + charge.cpu.postgres) * 1000 / max(sum(charge.statuts.values()), 1)
 
 
 def mesurer(pages, publique, args):
@@ -203,7 +214,7 @@ def mesurer(pages, publique, args):
             charges = {}
             for page in pages:
                 print(f"  {page.libelle} : {args.clients} clients, {args.duree:.0f} s…", flush=True)
-                charges[page.libelle] = charger(port, page, corps, entetes_post, args)
+                charges[page.libelle] = charger(port, page, corps, entetes_post, args, processus.pid)
         finally:
             arreter_gunicorn(processus)
     connections.close_all()
@@ -246,6 +257,8 @@ def lignes(pages, charges, requetes):
                 f"{centile(charge.latences_ms, 99):.0f}",
                 f"{erreurs}" + (f" ({charge.premiere_erreur[:60]})" if erreurs else ""),
                 f"{charge.debit / plafond:.0%}",
+                f"{cpu_serveur_ms(charge):.1f}",
+                f"{len(os.sched_getaffinity(0)) * 1000 / cpu_serveur_ms(charge):.0f}",
                 requetes[page.libelle],
             )
         )
@@ -287,7 +300,18 @@ def main():
     configuration = f"gunicorn {args.classe} {args.workers} workers × {args.threads} threads, {args.clients} clients"
     print(f"\n## Machine\n\n{tableau(('', ''), machine(charge_au_debut))}")
     print(f"\n## Pages ({configuration}, {args.duree:.0f} s par page, cache {args.cache or 'en processus'})\n")
-    entete = ("Page", "req/s", "p50 ms", "p95 ms", "p99 ms", "erreurs", "débit / minimale", "requêtes SQL")
+    entete = (
+        "Page",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "erreurs",
+        "débit / minimale",
+        "CPU serveur ms/req",
+        "plafond req/s (2 cœurs au serveur)",
+        "requêtes SQL",
+    )
     print(tableau(entete, lignes(pages, charges, requetes)))
     print(f"\n## Objectifs du ticket #8\n\n{tableau(('Objectif', 'Verdict'), verdicts(pages, charges, requetes))}")
     return 0  # a measurement: a missed goal is reported, not an error

@@ -2,10 +2,14 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from charte.models import Charte, Etape, Invitation, Membre, valider_organisation_du_role
 from territoires.models import Organisation
+
+PREMIERE_ANNEE, DERNIERE_ANNEE = 2000, 2100
+LONGUEUR_MAX_D_UNE_ADRESSE = 254  # e-mail addresses (and so usernames typed at login) are no longer
 
 
 class DateInput(forms.DateInput):
@@ -57,6 +61,13 @@ class NouvelleCharteForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_date_debut(self):
+        # Stage dates are computed from it, months ahead: a year 9999 start has no end.
+        date_debut = self.cleaned_data["date_debut"]
+        if not PREMIERE_ANNEE <= date_debut.year <= DERNIERE_ANNEE:
+            raise forms.ValidationError(f"Choisissez une date de lancement entre {PREMIERE_ANNEE} et {DERNIERE_ANNEE}.")
+        return date_debut
 
 
 class EtapeForm(ChampsCachesSignales, forms.ModelForm):
@@ -213,3 +224,6 @@ class ConnexionForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Identifiant ou adresse e-mail"
+        # AuthenticationForm only sets the widget's maxlength: a longer name went on to authenticate() and
+        # to django-axes, which records failed names in 255 characters (server error).
+        self.fields["username"].validators.append(MaxLengthValidator(LONGUEUR_MAX_D_UNE_ADRESSE))

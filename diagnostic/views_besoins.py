@@ -6,6 +6,7 @@ from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from charte.convertisseurs import id_demande
 from charte.decorators import permission_charte
 from charte.models import Etape, Journal
 from diagnostic.forms_besoins import BesoinForm, preuves_formset
@@ -67,8 +68,8 @@ def _editer(request, besoin, titre):
         messages.error(request, motif)
         return vers_besoins(charte)
     initial_preuves = []
-    question_pk = request.GET.get("question", "")
-    if besoin.pk is None and question_pk.isdecimal():  # what int() reads: "²" is a digit, not a number
+    question_pk = id_demande(request, "question")
+    if besoin.pk is None and question_pk is not None:
         question = get_object_or_404(
             Question.objects.filter(enquete__charte=charte).select_related("enquete", "section"), pk=question_pk
         )

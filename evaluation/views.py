@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from charte.convertisseurs import id_demande
 from charte.decorators import permission_charte
 from charte.models import Journal
 from diagnostic.models import Domaine
@@ -32,8 +33,8 @@ def indicateurs(request, charte_slug):
     charte = request.charte
     requete = indicateurs_suivis(Indicateur.objects.filter(charte=charte)).prefetch_related("fiche__priorites")
     fiche = None
-    if request.GET.get("fiche", "").isdecimal():
-        fiche = get_object_or_404(charte.fiches, pk=request.GET["fiche"])
+    if id_demande(request, "fiche") is not None:
+        fiche = get_object_or_404(charte.fiches, pk=id_demande(request, "fiche"))
         requete = requete.filter(fiche=fiche)
     liste = etats(list(requete), charte)
     groupe = "domaine" if request.GET.get("groupe") == "domaine" else "priorite"
@@ -122,8 +123,8 @@ def _editer(request, indicateur, titre):
 def nouvel_indicateur(request, charte_slug):
     charte = request.charte
     indicateur = Indicateur(charte=charte)
-    if request.GET.get("fiche", "").isdecimal():
-        indicateur.fiche = get_object_or_404(FicheAction.objects.de(charte), pk=request.GET["fiche"])
+    if id_demande(request, "fiche") is not None:
+        indicateur.fiche = get_object_or_404(FicheAction.objects.de(charte), pk=id_demande(request, "fiche"))
         indicateur.fiche.charte = charte
         indicateur.responsable_id = indicateur.fiche.pilote_id
     titre = f"Nouvel indicateur{f' — fiche n° {indicateur.fiche.numero}' if indicateur.fiche else ' de la charte'}"

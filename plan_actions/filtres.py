@@ -32,7 +32,8 @@ class FicheFilter(django_filters.FilterSet):
         field_name="communes", queryset=Commune.objects.none(), label="Commune", empty_label="Toutes"
     )
     statut = django_filters.ChoiceFilter(choices=FicheAction.Statut.choices, label="Statut", empty_label="Tous")
-    annee = django_filters.NumberFilter(method="filtrer_annee", label="Année")
+    # The page's own bounds, checked here too: a year such as -1 cannot even be compared with a date.
+    annee = django_filters.NumberFilter(method="filtrer_annee", label="Année", min_value=2000, max_value=2100)
     tri = django_filters.OrderingFilter(
         fields=(("numero", "numero"), ("titre", "titre"), ("statut", "statut"), ("date_debut", "debut")),
         field_labels={"numero": "Numéro", "titre": "Intitulé", "statut": "Statut", "date_debut": "Début"},

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from charte.convertisseurs import id_demande
 from charte.decorators import permission_charte
 from charte.fraicheur import formulaire_de_filtres, resume
 from charte.models import Etape
@@ -213,8 +214,8 @@ def _valeurs_initiales(request, fiche):
     initial = {"responsable": request.user.pk}
     if request.membre and request.membre.organisation_id:
         initial["pilote"] = request.membre.organisation_id
-    if request.GET.get("priorite", "").isdecimal():
-        initial["priorites"] = [int(request.GET["priorite"])]
+    if id_demande(request, "priorite") is not None:
+        initial["priorites"] = [id_demande(request, "priorite")]
     return initial
 
 
@@ -403,8 +404,8 @@ def comparer(request, charte_slug, pk):
     charte = request.charte
     reference = get_object_or_404(charte.versions_plan.select_related("creee_par"), pk=pk)
     autre = None
-    if request.GET.get("avec", "").isdecimal():
-        autre = get_object_or_404(charte.versions_plan, pk=request.GET["avec"])
+    if id_demande(request, "avec") is not None:
+        autre = get_object_or_404(charte.versions_plan, pk=id_demande(request, "avec"))
     actuel = autre.contenu if autre else instantane_du_plan(charte)
     fiches = comparer_plans(reference.contenu, actuel)
     return render(

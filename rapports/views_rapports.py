@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 
+from charte.convertisseurs import id_demande
 from charte.decorators import permission_charte
 from rapports.forms import DemandeRapportForm
 from rapports.models import Rapport
@@ -68,11 +69,10 @@ def apercu(request, charte_slug, type):
         raise Http404("Type de rapport inconnu.")
     charte = request.charte
     rapport = Rapport(charte=charte, type=type, demande_par=request.user)
-    if request.GET.get("seance", "").isdecimal():
-        rapport.seance = get_object_or_404(charte.copils, pk=request.GET["seance"])
+    if id_demande(request, "seance") is not None:
+        rapport.seance = get_object_or_404(charte.copils, pk=id_demande(request, "seance"))
     if type == Rapport.Type.FICHE:
-        fiche = request.GET.get("fiche", "")
-        if not fiche.isdecimal():
+        if id_demande(request, "fiche") is None:
             raise Http404("Précisez la fiche action.")
-        rapport.fiche = get_object_or_404(charte.fiches, pk=fiche)
+        rapport.fiche = get_object_or_404(charte.fiches, pk=id_demande(request, "fiche"))
     return HttpResponse(html_du_rapport(rapport))

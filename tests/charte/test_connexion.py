@@ -18,6 +18,13 @@ def test_un_mauvais_mot_de_passe_est_signale_en_francais(client, db):
     assert "Identifiant (ou adresse e-mail) ou mot de passe incorrect." in reponse.content.decode()
 
 
+def test_un_identifiant_de_100_000_caracteres_est_refuse_en_francais(client, db):
+    """Found by tests/hostile: the name reached django-axes, which records 255 characters (server error)."""
+    reponse = client.post(reverse("comptes:connexion"), {"username": "A" * 100_000, "password": MOT_DE_PASSE})
+    assert reponse.status_code == 200
+    assert "Assurez-vous que cette valeur comporte au plus 254 caractères" in reponse.content.decode()
+
+
 def test_deconnexion(client, db):
     client.force_login(UtilisateurFactory())
     assert client.post(reverse("comptes:deconnexion")).status_code == 302

@@ -42,6 +42,16 @@ def test_une_date_manquante_est_signalee(client, agent):
     assert not Charte.objects.exists()
 
 
+@pytest.mark.parametrize("date_debut", ["9999-12-31", "0001-01-01"])
+def test_une_date_de_lancement_hors_du_siecle_est_refusee(client, agent, date_debut):
+    """Found by tests/hostile: the stages of a charter launched in 9999 end after the last date (server error)."""
+    client.force_login(agent)
+    url = reverse("charte:nouvelle_sur_territoire", args=["200066140"])
+    reponse = client.post(url, {"nom": "X", "date_debut": date_debut})
+    assert "Choisissez une date de lancement entre 2000 et 2100." in reponse.content.decode()
+    assert not Charte.objects.exists()
+
+
 def test_deux_chartes_sur_le_meme_territoire_ont_des_adresses_distinctes(client, agent):
     client.force_login(agent)
     for _ in range(2):

@@ -132,10 +132,13 @@ def formulaire_vers(page, action):
 
 
 @st.composite
-def donnees_hostiles(draw, saisie, formulaire):
-    """The correct values with one to three fields made hostile: replaced, repeated or left out."""
+def donnees_hostiles(draw, saisie, formulaire, noms, boutons):
+    """The correct values with one to three fields made hostile: replaced, repeated or left out.
+
+    The fields and buttons to pick from are fixed for the whole run (`noms`, `boutons`): hypothesis
+    replays its choices and a form that grew a row meanwhile must not change what they mean.
+    """
     donnees = saisie.valeurs_correctes(formulaire)
-    noms = sorted(nom for nom in formulaire.champs if nom != "csrfmiddlewaretoken")
     inconnu = draw(st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=20))
     cibles = draw(st.lists(st.sampled_from([*noms, inconnu]), min_size=1, max_size=3, unique=True))
     for nom in cibles:
@@ -146,8 +149,8 @@ def donnees_hostiles(draw, saisie, formulaire):
             donnees[nom] = draw(st.lists(texte_hostile, min_size=2, max_size=3))
         else:
             donnees[nom] = draw(texte_hostile)
-    if formulaire.boutons:
-        nom, valeur = draw(st.sampled_from(formulaire.boutons))
+    if boutons:
+        nom, valeur = draw(st.sampled_from(boutons))
         donnees[nom] = valeur
     return donnees
 
@@ -156,11 +159,14 @@ def harceler(saisie):
     """Hypothesis sends the form again and again, one to three fields made hostile each time; every answer
     is checked (no 5xx, no active content, a refusal explained in French, the saved text shown as text)."""
 
+    noms = sorted(nom for nom in saisie.formulaire.champs if nom != "csrfmiddlewaretoken")
+    boutons = list(saisie.formulaire.boutons)
+
     @given(st.data())
     def essai(data):
         # Once the form is gone (the fiche was proposed, the member removed...), its last fields are sent.
         formulaire = saisie.relire() or saisie.formulaire
-        donnees = data.draw(donnees_hostiles(saisie, formulaire))
+        donnees = data.draw(donnees_hostiles(saisie, formulaire, noms, boutons))
         reponse, lue = envoyer(saisie.client, "POST", saisie.action, donnees)
         saisie.perime = reponse.status_code != 200
         if reponse.status_code == 302:

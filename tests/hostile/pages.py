@@ -47,7 +47,7 @@ class Page:
     formulaires: list = field(default_factory=list)
     liens: list = field(default_factory=list)
     erreurs: list = field(default_factory=list)  # texts of the error elements
-    champs_en_erreur: set = field(default_factory=set)  # names of the inputs marked is-invalid
+    champs_en_erreur: set = field(default_factory=set)  # inputs marked is-invalid or followed by an error
     contenu_actif: list = field(default_factory=list)  # what a browser would run: must stay empty
 
 

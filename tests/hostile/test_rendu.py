@@ -2,8 +2,8 @@
 
 One charter is filled through its own forms with a piece of markup or script in each text field a
 person types in (as the allowed person of each page), plus a family's answers to the public survey;
-then every page reached by following the links, as the coordinator, as an observer, as a guest of
-the vote and as a family, is read: no script, event handler or javascript: link of ours may appear.
+then every page reached by following the links, as the coordinator and as an observer, and the
+public form of each survey, are read: no script, event handler or javascript: link may appear.
 """
 
 import itertools

@@ -249,12 +249,28 @@ def test_liste_filtree_triee_et_totalisee(client_de, charte, personnes):
     assert "1 fiche sur 2 (filtre appliqué)" in filtree.content.decode()
 
 
-def test_un_chiffre_qui_n_est_pas_un_nombre_est_ignore(client_de, charte, personnes):
-    """Found by tests/hostile: "²" passed str.isdigit() and then failed int() (server error)."""
+@pytest.mark.parametrize("valeur", ["²", "9" * 100_000])
+def test_un_id_qui_n_est_pas_un_nombre_est_ignore(client_de, charte, personnes, valeur):
+    """Found by tests/hostile: "²" passes str.isdigit() and fails int(), as do 100 000 digits (server error)."""
     client = client_de(personnes["coordinateur"])
-    assert client.get(reverse("plan_actions:nouvelle_fiche", args=[charte.slug]) + "?priorite=²").status_code == 200
+    assert (
+        client.get(reverse("plan_actions:nouvelle_fiche", args=[charte.slug]), {"priorite": valeur}).status_code == 200
+    )
     version = services.figer_version(charte, None, "Plan signé")
-    assert client.get(reverse("plan_actions:comparer", args=[charte.slug, version.pk]) + "?avec=²").status_code == 200
+    assert (
+        client.get(reverse("plan_actions:comparer", args=[charte.slug, version.pk]), {"avec": valeur}).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize("annee", ["-1", "0", "10000"])
+def test_une_annee_hors_du_siecle_ne_filtre_pas_le_plan(client_de, charte, personnes, annee):
+    """Found by tests/hostile: a year -1 cannot be compared with a date (server error)."""
+    FicheActionFactory(charte=charte)
+    reponse = client_de(personnes["coordinateur"]).get(
+        reverse("plan_actions:plan", args=[charte.slug]), {"annee": annee}
+    )
+    assert reponse.status_code == 200 and len(reponse.context["fiches"]) == 1
 
 
 def test_figer_une_version_et_comparer(client_de, charte, personnes):

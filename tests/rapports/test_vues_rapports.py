@@ -49,12 +49,13 @@ def test_une_fiche_d_une_autre_charte_ne_peut_pas_etre_imprimee(client_de, chart
     assert client.get(url("apercu", charte, "fiche") + "?fiche=abc").status_code == 404
 
 
-@pytest.mark.parametrize(("type", "parametres", "attendu"), [("copil", "?seance=²", 200), ("fiche", "?fiche=²", 404)])
-def test_un_chiffre_qui_n_est_pas_un_nombre_n_est_pas_une_erreur_serveur(
-    client_de, charte, personnes, type, parametres, attendu
+@pytest.mark.parametrize("valeur", ["²", "9" * 100_000])
+@pytest.mark.parametrize(("type", "nom", "attendu"), [("copil", "seance", 200), ("fiche", "fiche", 404)])
+def test_un_id_qui_n_est_pas_un_nombre_n_est_pas_une_erreur_serveur(
+    client_de, charte, personnes, type, nom, attendu, valeur
 ):
-    """Found by tests/hostile: "²" passed str.isdigit() and then failed int()."""
-    reponse = client_de(personnes["coordinateur"]).get(url("apercu", charte, type) + parametres)
+    """Found by tests/hostile: "²" passes str.isdigit() and fails int(), as do 100 000 digits."""
+    reponse = client_de(personnes["coordinateur"]).get(url("apercu", charte, type), {nom: valeur})
     assert reponse.status_code == attendu
 
 

@@ -35,25 +35,32 @@ def vers_besoins(charte):
     return redirect("diagnostic:besoins", charte_slug=charte.slug)
 
 
+def besoins_par_domaine(charte):
+    """Every domain of the method in its order, with its needs, their evidence and the priorities they became."""
+    besoins = charte.besoins.prefetch_related(
+        Prefetch("preuves_questions", queryset=PreuveQuestion.objects.select_related("question")),
+        "donnees__commune",
+        "entretiens",
+        "priorites",
+    )
+    groupes = {code: (libelle, []) for code, libelle in Domaine.choices}
+    for besoin in besoins:
+        groupes[besoin.domaine][1].append(besoin)
+    return list(groupes.values())
+
+
 @permission_charte("diagnostic.voir")
 def besoins(request, charte_slug):
     charte = request.charte
     etape = jalon_du_diagnostic(charte)
-    liste = charte.besoins.prefetch_related(
-        Prefetch("preuves_questions", queryset=PreuveQuestion.objects.select_related("question__enquete")),
-        "donnees__commune",
-        "entretiens",
-    )
-    par_domaine = {code: (libelle, []) for code, libelle in Domaine.choices}
-    for besoin in liste:
-        par_domaine[besoin.domaine][1].append(besoin)
+    domaines = besoins_par_domaine(charte)
     return render(
         request,
         "diagnostic/besoins.html",
         {
             "charte": charte,
-            "domaines": list(par_domaine.values()),
-            "nb_besoins": sum(len(b) for _l, b in par_domaine.values()),
+            "domaines": domaines,
+            "nb_besoins": sum(len(b) for _l, b in domaines),
             "etape": etape,
             "motif_gel": motif_gel(etape),
             "peut_gerer": request.user.has_perm("diagnostic.gerer_besoins", charte),

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from charte.graphiques import barres_svg, gantt_svg
 from charte.models import Avancement, Etape
-from diagnostic.models import Domaine, DonneeTerritoriale, Entretien, Option, PreuveQuestion, Question, Reponse
+from diagnostic.models import DonneeTerritoriale, Entretien, Option, PreuveQuestion, Question, Reponse
 from diagnostic.resultats import Barre, resultats
+from diagnostic.views_besoins import besoins_par_domaine
 from diagnostic.views_territoire import par_domaine, population_des_communes
 from evaluation.suivi import Groupe as GroupeIndicateurs
 from evaluation.suivi import etats, indicateurs_suivis, par_priorite
@@ -86,7 +87,7 @@ def contenu_copil(rapport, aujourd_hui):
         "enquete": enquete,
         # The families' answers behind the retained priorities: the chain of evidence, in short.
         "resultats": resultats_cites(charte, besoins=[p.besoin_id for p in priorites]),
-        "domaines": besoins_par_domaine(charte),
+        "domaines": besoins_des_domaines(charte),
         "priorites": priorites,
         "bilans": bilans,
         "ensemble": Bilan("Ensemble du plan", fiches=fiches),
@@ -113,7 +114,7 @@ def contenu_diagnostic(rapport, aujourd_hui):
         "resultats": resultats_cites(charte),
         "territoire": donnees_du_territoire(charte),
         "entretiens": entretiens(charte),
-        "domaines": besoins_par_domaine(charte),
+        "domaines": besoins_des_domaines(charte),
     }
 
 
@@ -288,18 +289,9 @@ def entretiens(charte):
     }
 
 
-def besoins_par_domaine(charte):
-    """The needs in the method's order of domains, with their evidence and the priority they became."""
-    besoins = charte.besoins.prefetch_related(
-        Prefetch("preuves_questions", queryset=PreuveQuestion.objects.select_related("question")),
-        Prefetch("donnees", queryset=DonneeTerritoriale.objects.select_related("commune")),
-        "entretiens",
-        "priorites",
-    )
-    groupes = {code: (libelle, []) for code, libelle in Domaine.choices}
-    for besoin in besoins:
-        groupes[besoin.domaine][1].append(besoin)
-    return [groupe for groupe in groupes.values() if groupe[1]]
+def besoins_des_domaines(charte):
+    """The domains that have needs (the page lists every domain; a report only those with content)."""
+    return [groupe for groupe in besoins_par_domaine(charte) if groupe[1]]
 
 
 # --- priorities and plan --------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 RACINE = BENCH.parent
 sys.path.insert(0, str(RACINE))  # `bench` is a package of the project root, not of sys.path[0] (bench/)
-from bench.processus import port_libre  # noqa: E402
+from bench.processus import creer_base_si_absente, port_libre, reglages_de_production  # noqa: E402
 
 JOURNAUX = BENCH / "journaux"
 
@@ -79,32 +79,15 @@ def lire_arguments():
 
 
 def preparer_environnement(url_base):
-    """Same settings as production (DEBUG off) but plain HTTP and Celery in-process, on our own database."""
-    # Run as `python bench/diagnostic.py`, sys.path[0] is bench/, where this file would shadow the
-    # `diagnostic` app: put the project root first instead.
-    sys.path[:] = [str(RACINE)] + [p for p in sys.path if Path(p or ".").resolve() != BENCH]
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "charte.settings",
-            "DATABASE_URL": url_base,
-            "DEBUG": "false",
-            "SECRET_KEY": "bench",
-            "HTTPS": "false",
-            # testserver: the host name of django.test.Client.
-            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-            "CELERY_BROKER_URL": "",
-            "LOG_LEVEL": "WARNING",
-            # Every simulated family comes from 127.0.0.1: the per-address limit would cap the measure.
-            "LIMITE_QUESTIONNAIRES_PAR_MINUTE": "0",
-        }
+    """Production settings but Celery in-process, on our own database."""
+    reglages_de_production(
+        url_base,
+        # testserver: the host name of django.test.Client.
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        CELERY_BROKER_URL="",
+        # Every simulated family comes from 127.0.0.1: the per-address limit would cap the measure.
+        LIMITE_QUESTIONNAIRES_PAR_MINUTE="0",
     )
-
-
-def creer_base_si_absente(url_base):
-    from charte.bases import creer_base_si_absente as creer  # once the project is on sys.path
-
-    if creer(url_base):
-        print(f"Base {urllib.parse.urlsplit(url_base).path.lstrip('/')} créée.")
 
 
 def demarrer_django():

@@ -9,9 +9,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
+BENCH = RACINE / "bench"
 
 
 def port_libre():
@@ -201,3 +203,32 @@ class PostgresJetable:
         if journal.exists():
             shutil.copy(journal, self.journal)
         shutil.rmtree(self.dossier, ignore_errors=True)
+
+
+# --- settings of a benchmark process ----------------------------------------------------------------
+
+
+def reglages_de_production(url_base, **variables):
+    """Production settings (DEBUG off: no query log growing), plain HTTP, our own database; `variables` add to them."""
+    # Run as `python bench/<script>.py`, sys.path[0] is bench/, where the script would shadow the app of the same
+    # name (diagnostic, rapports): put the project root first instead.
+    sys.path[:] = [str(RACINE)] + [p for p in sys.path if Path(p or ".").resolve() != BENCH]
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "charte.settings",
+            "DATABASE_URL": url_base,
+            "DEBUG": "false",
+            "SECRET_KEY": "bench",
+            "HTTPS": "false",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "WARNING",
+            **variables,
+        }
+    )
+
+
+def creer_base_si_absente(url_base):
+    from charte.bases import creer_base_si_absente as creer  # once the project is on sys.path
+
+    if creer(url_base):
+        print(f"Base {urllib.parse.urlsplit(url_base).path.lstrip('/')} créée.")

@@ -23,14 +23,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import warnings
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 RACINE = BENCH.parent
 sys.path.insert(0, str(RACINE))  # `bench` is a package of the project root, not of sys.path[0] (bench/)
-from bench.processus import Processus, attendre, port_libre  # noqa: E402
+from bench.processus import (  # noqa: E402
+    Processus,
+    attendre,
+    creer_base_si_absente,
+    port_libre,
+    reglages_de_production,
+)
 
 BASE_PAR_DEFAUT = "postgres://postgres@127.0.0.1:5432/bench_rapports"
 SIREN_DEMO = "200066140"  # the demo charter: CC de l'Aire à l'Argonne
@@ -55,30 +60,10 @@ def lire_arguments():
 
 
 def preparer_environnement(url_base, port_redis, dossier):
-    """Production settings (DEBUG off: no query log growing in the workers), our database, our Redis."""
-    # Run as `python bench/rapports.py`, sys.path[0] is bench/, where this very file would shadow the
-    # `rapports` app: put the project root first instead.
-    sys.path[:] = [str(RACINE)] + [p for p in sys.path if Path(p or ".").resolve() != BENCH]
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "charte.settings",
-            "DATABASE_URL": url_base,
-            "DEBUG": "false",
-            "SECRET_KEY": "bench",
-            "HTTPS": "false",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "CELERY_BROKER_URL": f"redis://127.0.0.1:{port_redis}/0",
-            "MEDIA_ROOT": str(Path(dossier, "media")),
-            "LOG_LEVEL": "WARNING",
-        }
+    """Production settings with our own throw-away Redis and media folder."""
+    reglages_de_production(
+        url_base, CELERY_BROKER_URL=f"redis://127.0.0.1:{port_redis}/0", MEDIA_ROOT=str(Path(dossier, "media"))
     )
-
-
-def creer_base_si_absente(url_base):
-    from charte.bases import creer_base_si_absente as creer  # once the project is on sys.path
-
-    if creer(url_base):
-        print(f"Base {urllib.parse.urlsplit(url_base).path.lstrip('/')} créée.")
 
 
 def manage(*arguments):

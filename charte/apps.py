@@ -7,6 +7,8 @@ class CharteConfig(AppConfig):
     verbose_name = "Chartes territoriales"
 
     def ready(self):
+        from charte import adhesions
         from charte.convertisseurs import Segment
 
         register_converter(Segment, "segment")
+        adhesions.brancher()

@@ -8,12 +8,18 @@ commands) show after DUREE at most.
 """
 
 import hashlib
+import operator
 import secrets
+from functools import partial
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject, empty
 
 DUREE = 60  # seconds: the longest a change made outside the pages can stay unseen
+
+
+CLE_NATIONALE = "chartes:version"  # the version of all charters together: lists that show many of them
 
 
 def cle_de_version(charte_pk):
@@ -21,23 +27,36 @@ def cle_de_version(charte_pk):
 
 
 def marquer_modifiee(charte_pk):
-    cache.set(cle_de_version(charte_pk), secrets.token_hex(8), None)
+    nouvelle = secrets.token_hex(8)
+    cache.set_many({cle_de_version(charte_pk): nouvelle, CLE_NATIONALE: nouvelle}, None)
+
+
+def lire_version(cle):
+    lue = cache.get(cle)
+    if lue is None:
+        cache.add(cle, secrets.token_hex(8), None)  # the first reader names the version; add never overwrites
+        lue = cache.get(cle) or "?"
+    return lue
 
 
 def version(charte):
-    """The charter's data version, read once per request (kept on the charter object)."""
+    """The charter's data version, read once per request (kept on the charter object); None: all charters."""
+    if charte is None:
+        return lire_version(CLE_NATIONALE)
     if not hasattr(charte, "_version_des_donnees"):
-        cle = cle_de_version(charte.pk)
-        cache.add(cle, secrets.token_hex(8), None)  # the first reader names the version; add never overwrites
-        charte._version_des_donnees = cache.get(cle) or "?"
+        charte._version_des_donnees = lire_version(cle_de_version(charte.pk))
     return charte._version_des_donnees
 
 
 def resume(charte, nom, calculer, *parametres):
-    """`calculer()` as of the charter's current version (and `parametres`, e.g. today's date), from the cache."""
+    """`calculer()` as of the charter's current version (and `parametres`, e.g. today's date), from the cache.
+
+    charte=None: as of the version of all charters, which changes whenever any of them does.
+    """
     # Parameters may come from the address (filters): hashed, they make a key of fixed length.
     empreinte = hashlib.sha256(repr(parametres).encode()).hexdigest()[:32]
-    return cache.get_or_set(f"charte:{charte.pk}:{nom}:{version(charte)}:{empreinte}", calculer, DUREE)
+    portee = "chartes" if charte is None else f"charte:{charte.pk}"
+    return cache.get_or_set(f"{portee}:{nom}:{version(charte)}:{empreinte}", calculer, DUREE)
 
 
 def formulaire_de_filtres(charte, nom, filtre, objet, requete):
@@ -47,3 +66,23 @@ def formulaire_de_filtres(charte, nom, filtre, objet, requete):
     """
     contexte = {"filtre": filtre, "objet": objet}
     return resume(charte, f"filtres:{nom}", lambda: render_to_string("components/filtres.html", contexte), requete)
+
+
+class Paresseux(SimpleLazyObject):
+    """A context value computed only if the page's shared block is rendered (`{% bloc_partage %}`), not when the
+    block comes from the cache. The block renders with the computed value itself (`reelle`): filters such as
+    |pluriel call int(), which a lazy proxy does not forward."""
+
+
+def reelle(valeur):
+    if isinstance(valeur, Paresseux):
+        if valeur._wrapped is empty:
+            valeur._setup()
+        return valeur._wrapped
+    return valeur
+
+
+def contexte_paresseux(calculer, *cles):
+    """Context values computed together by `calculer()` (a dict), only once a template reads one of them."""
+    tout = Paresseux(calculer)
+    return {cle: Paresseux(partial(operator.getitem, tout, cle)) for cle in cles}

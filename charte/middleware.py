@@ -2,9 +2,10 @@
 
 from django.http import Http404
 
+from charte import adhesions
 from charte.audit import au_nom_de
 from charte.fraicheur import marquer_modifiee
-from charte.models import Charte, Membre
+from charte.models import Charte
 from charte.rules import membre_de, retenir_adhesion
 
 METHODES_SANS_EFFET = {"GET", "HEAD", "OPTIONS"}
@@ -42,11 +43,7 @@ class CharteMiddleware:
         """The user's membership of the charter `slug`, read with the charter itself (one query for members)."""
         if not user.is_authenticated:
             return None
-        membre = (
-            Membre.objects.select_related("charte__territoire", "organisation")
-            .filter(charte__slug=slug, utilisateur=user)
-            .first()
-        )
+        membre = adhesions.lire(user, slug)
         if membre is not None:
             retenir_adhesion(user, membre.charte, membre)
         return membre

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from charte.fraicheur import marquer_modifiee
 from territoires.models import Commune, Organisation, Territoire
 
 
@@ -378,6 +379,8 @@ class Journal(models.Model):
 
     @classmethod
     def noter(cls, charte, auteur, action):
+        # A decision made outside the charter's pages (an invitation accepted, a command) shows at once too.
+        transaction.on_commit(lambda: marquer_modifiee(charte.pk))
         return cls.objects.create(charte=charte, auteur=auteur, action=action[:500])
 
 

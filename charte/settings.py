@@ -179,7 +179,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Cache: in-process by default; Redis (shared by every web node) as soon as CACHE_URL is set.
 CACHE_URL = env_str("CACHE_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    "default": {"BACKEND": "charte.cache_redis.CacheRedis", "LOCATION": CACHE_URL}
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

@@ -21,6 +21,7 @@ from charte.forms import (
     NouvelleCharteForm,
     RechercheTerritoireForm,
 )
+from charte.fraicheur import contexte_paresseux
 from charte.models import Charte, Etape, Invitation, Journal, Membre
 from charte.services import ConflitDeVersion, creer_charte, enregistrer_calendrier, inviter
 from territoires.models import Territoire
@@ -34,7 +35,26 @@ def tableau_de_bord(charte):
 
 
 def liste(request):
-    """The charters of the person; national staff see all of them (a page at a time), with stage and progress."""
+    """The charters of the person; national staff see all of them (a page at a time), with stage and progress.
+
+    The table is a shared block: national staff all read the same one, until any charter changes.
+    """
+    return render(
+        request,
+        "charte/liste.html",
+        {
+            "lecteur": "national" if request.user.voit_toutes_les_chartes else request.user.pk,
+            "requete_complete": request.GET.urlencode(),
+            "peut_creer": request.user.has_perm("charte.creer"),
+            "double_facteur": invitation_a_activer(request.user),
+            **contexte_paresseux(
+                lambda: page_de_chartes(request), "chartes", "page", "filtre", "filtre_actif", "requete"
+            ),
+        },
+    )
+
+
+def page_de_chartes(request):
     filtre = CharteFilter(request.GET or None, queryset=Charte.objects.accessibles(request.user).order_by("nom"))
     page = Paginator(filtre.qs, CHARTES_PAR_PAGE).get_page(request.GET.get("page"))
     # Stages and member counts for the charters of this page only.
@@ -47,19 +67,13 @@ def liste(request):
     )
     parametres = request.GET.copy()
     parametres.pop("page", None)
-    return render(
-        request,
-        "charte/liste.html",
-        {
-            "chartes": chartes,
-            "page": page,
-            "filtre": filtre,
-            "filtre_actif": any(request.GET.get(nom) for nom in filtre.form.fields),
-            "requete": parametres.urlencode(),
-            "peut_creer": request.user.has_perm("charte.creer"),
-            "double_facteur": invitation_a_activer(request.user),
-        },
-    )
+    return {
+        "chartes": chartes,
+        "page": page,
+        "filtre": filtre,
+        "filtre_actif": any(request.GET.get(nom) for nom in filtre.form.fields),
+        "requete": parametres.urlencode(),
+    }
 
 
 @permission_required("charte.creer", raise_exception=True)

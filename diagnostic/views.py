@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from charte.decorators import permission_charte
-from charte.fraicheur import formulaire_de_filtres
+from charte.fraicheur import contexte_paresseux, formulaire_de_filtres
 from charte.graphiques import barres_svg
 from charte.limites import depasse
 from charte.models import Charte, Journal
@@ -354,30 +354,49 @@ def resultats_en_cache(enquete, questions, filtre):
 def resultats_enquete(request, charte_slug, pk):
     enquete = _enquete(request, pk)
     voit_tout = request.user.has_perm("diagnostic.voir_tout", request.charte)
-    filtre = ReponseFilter(request.GET or None, queryset=enquete.reponses.all(), charte=request.charte)
-    filtrees = reponses_filtrees(filtre)
-    liste = resultats_en_cache(enquete, list(questions_visibles(request, enquete)), filtre)
-    if not voit_tout:
-        for resultat in liste:
-            resultat.textes = []
     return render(
         request,
         "diagnostic/resultats.html",
         {
             "charte": request.charte,
             "enquete": enquete,
-            "filtre": filtre,
-            "formulaire_de_filtres": formulaire_de_filtres(
-                request.charte, f"resultats:{enquete.pk}", filtre, "les réponses", request.GET.urlencode()
+            # What the shared block of the page depends on, besides the charter's version and the reader's rights.
+            "etat_des_reponses": (
+                enquete.nb_reponses,
+                enquete.derniere,
+                enquete.anonymisee_le,
+                enquete.version_structure,
             ),
-            "nb_filtrees": enquete.nb_reponses if filtrees is None else filtrees.count(),
-            "resultats": liste,
+            "requete": request.GET.urlencode(),
             "textes_affiches": TEXTES_AFFICHES,
             "voit_tout": voit_tout,
             "peut_gerer": request.user.has_perm("diagnostic.gerer", request.charte),
             "peut_gerer_besoins": request.user.has_perm("diagnostic.gerer_besoins", request.charte),
+            **contexte_paresseux(
+                lambda: resultats_affiches(request, enquete, voit_tout),
+                "formulaire_de_filtres",
+                "nb_filtrees",
+                "resultats",
+            ),
         },
     )
+
+
+def resultats_affiches(request, enquete, voit_tout):
+    """The figures of the results page: only computed when its shared block is not in the cache."""
+    filtre = ReponseFilter(request.GET or None, queryset=enquete.reponses.all(), charte=request.charte)
+    filtrees = reponses_filtrees(filtre)
+    liste = resultats_en_cache(enquete, list(questions_visibles(request, enquete)), filtre)
+    if not voit_tout:
+        for resultat in liste:
+            resultat.textes = []
+    return {
+        "formulaire_de_filtres": formulaire_de_filtres(
+            request.charte, f"resultats:{enquete.pk}", filtre, "les réponses", request.GET.urlencode()
+        ),
+        "nb_filtrees": enquete.nb_reponses if filtrees is None else filtrees.count(),
+        "resultats": liste,
+    }
 
 
 @permission_charte("diagnostic.voir")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from charte.convertisseurs import id_demande
 from charte.decorators import permission_charte
-from charte.fraicheur import formulaire_de_filtres, resume
+from charte.fraicheur import contexte_paresseux, formulaire_de_filtres, resume
 from charte.models import Etape
 from charte.services import ConflitDeVersion
 from plan_actions import services
@@ -58,6 +58,25 @@ def _erreur(request, erreur):
 @permission_charte("plan_actions.voir")
 def plan(request, charte_slug):
     charte = request.charte
+    requete = request.GET.urlencode()
+    return render(
+        request,
+        "plan_actions/plan.html",
+        {
+            "charte": charte,
+            "peut_proposer": request.user.has_perm("plan_actions.proposer", charte),
+            "peut_gerer": request.user.has_perm("plan_actions.gerer", charte),
+            "requete": requete,
+            **contexte_paresseux(
+                lambda: fiches_du_plan(charte, request.GET, requete),
+                *("formulaire_de_filtres", "fiches", "totaux", "nb_total", "etape", "sans_priorites"),
+            ),
+        },
+    )
+
+
+def fiches_du_plan(charte, parametres, requete):
+    """The plan's table for these filters: only computed when its shared block is not in the cache."""
     aujourd_hui = timezone.localdate()
     fiches = (
         FicheAction.objects.de(charte)
@@ -66,29 +85,16 @@ def plan(request, charte_slug):
         .select_related("pilote")
         .prefetch_related("priorites")
     )
-    filtre = FicheFilter(request.GET or None, queryset=fiches, charte=charte)
+    filtre = FicheFilter(parametres or None, queryset=fiches, charte=charte)
     liste = list(filtre.qs)
-    totaux = {nom: sum(getattr(f, nom) for f in liste) for nom in TOTAUX}
-    etape = charte.etapes.get(numero=Etape.Numero.PLAN)
-    return render(
-        request,
-        "plan_actions/plan.html",
-        {
-            "charte": charte,
-            "filtre": filtre,
-            "formulaire_de_filtres": formulaire_de_filtres(
-                charte, "plan", filtre, "les fiches", request.GET.urlencode()
-            ),
-            "fiches": liste,
-            "totaux": totaux,
-            "nb_total": charte.fiches.count(),
-            "etape": etape,
-            "sans_priorites": not charte.priorites.exists(),
-            "peut_proposer": request.user.has_perm("plan_actions.proposer", charte),
-            "peut_gerer": request.user.has_perm("plan_actions.gerer", charte),
-            "requete": request.GET.urlencode(),
-        },
-    )
+    return {
+        "formulaire_de_filtres": formulaire_de_filtres(charte, "plan", filtre, "les fiches", requete),
+        "fiches": liste,
+        "totaux": {nom: sum(getattr(f, nom) for f in liste) for nom in TOTAUX},
+        "nb_total": charte.fiches.count(),
+        "etape": charte.etapes.get(numero=Etape.Numero.PLAN),
+        "sans_priorites": not charte.priorites.exists(),
+    }
 
 
 # --- one fiche ----------------------------------------------------------------------------------

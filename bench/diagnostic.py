@@ -362,7 +362,8 @@ def mesurer_resultats(enquete, utilisateur):
 # --- goal 2: public submissions ---------------------------------------------------------------
 
 
-def lancer_gunicorn(port, args, journal):
+def lancer_gunicorn(port, args, journal, acces=None):
+    """gunicorn on 127.0.0.1:`port`; `acces`: a file for its access log (one line per request, as in production)."""
     commande = [
         str(RACINE / ".venv" / "bin" / "gunicorn"),
         args.application,
@@ -379,6 +380,8 @@ def lancer_gunicorn(port, args, journal):
     ]
     if args.classe == "gthread":
         commande += ["--threads", str(args.threads)]
+    if acces is not None:
+        commande += ["--access-logfile", str(acces)]
     # Same environment as this process (same database, DEBUG off, tasks in-process), except that database
     # connections outlive the run: a backend closed midway would take its CPU time with it (ReleveCpu).
     environnement = os.environ | {"CONN_MAX_AGE": str(DELAI_CHARGE_S + 60)}

@@ -6,7 +6,7 @@ from charte import adhesions
 from charte.audit import au_nom_de
 from charte.fraicheur import marquer_modifiee
 from charte.models import Charte
-from charte.rules import membre_de, retenir_adhesion
+from charte.rules import compte_reel, membre_de, retenir_adhesion
 
 METHODES_SANS_EFFET = {"GET", "HEAD", "OPTIONS"}
 
@@ -29,6 +29,7 @@ class CharteMiddleware:
         slug = view_kwargs.get("charte_slug")
         if slug is None:
             return None
+        request.user = compte_reel(request.user)  # it is needed anyway: the permission check reads it
         membre = self.adhesion(request.user, slug)
         charte = membre.charte if membre else Charte.objects.select_related("territoire").filter(slug=slug).first()
         # A non-member learns nothing, not even that the charter exists.

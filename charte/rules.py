@@ -25,14 +25,21 @@ def retenir_adhesion(user, charte, membre):
     _adhesions(user)[charte.pk] = membre
 
 
-def _adhesions(user):
-    # The real user object, not the request's lazy wrappers (django-otp wraps Django's own): the cache must
-    # outlive the wrappers.
+def compte_reel(user):
+    """The real user object behind the request's lazy wrappers (django-otp wraps Django's own).
+
+    Every attribute read through the two wrappers costs two proxy calls: a charter page reads hundreds.
+    """
     while isinstance(user, LazyObject):
         if user._wrapped is empty:
             user._setup()
         user = user._wrapped
-    return user.__dict__.setdefault("_adhesions", {})
+    return user
+
+
+def _adhesions(user):
+    # On the real user object: the cache must outlive the wrappers.
+    return compte_reel(user).__dict__.setdefault("_adhesions", {})
 
 
 def a_le_role(*roles):

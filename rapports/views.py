@@ -51,7 +51,9 @@ def tableau_de_bord(request, charte_slug):
             "peut_gerer": request.user.has_perm("charte.gerer", charte),
             "peut_cosigner": request.user.has_perm("charte.cosigner_jalon", charte),
             "peut_voir_journal": peut_voir_journal,
-            "journal": charte.journal.select_related("auteur")[:ENTREES_RECENTES] if peut_voir_journal else [],
+            "journal": Paresseux(
+                lambda: list(charte.journal.select_related("auteur")[:ENTREES_RECENTES]) if peut_voir_journal else []
+            ),
             "aujourd_hui": aujourd_hui,
             # Shared by the blocks of every set of rights (and per day: lateness moves with the date).
             "plan": Paresseux(

@@ -88,3 +88,28 @@ def test_chacun_voit_ses_chartes_dans_la_liste_partagee(personnes, charte):
 
     assert escape(autre.nom) in exterieur and escape(charte.nom) not in exterieur
     assert escape(charte.nom) in partenaire and escape(autre.nom) not in partenaire
+
+
+def test_un_compte_desactive_perd_l_acces_a_la_page_suivante(personnes, charte, django_capture_on_commit_callbacks):
+    partenaire = connecte(personnes["partenaire"])
+    assert partenaire.get(tableau(charte)).status_code == 200  # the account is now in the cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        personnes["partenaire"].is_active = False
+        personnes["partenaire"].save()  # as the Django admin does
+
+    reponse = partenaire.get(tableau(charte))
+    assert reponse.status_code == 302 and reponse.url.startswith(reverse("comptes:connexion"))
+
+
+def test_un_mot_de_passe_change_ailleurs_ferme_les_autres_sessions(
+    personnes, charte, django_capture_on_commit_callbacks
+):
+    partenaire = connecte(personnes["partenaire"])
+    assert partenaire.get(tableau(charte)).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        personnes["partenaire"].set_password("un nouveau mot de passe bien long")
+        personnes["partenaire"].save()
+
+    assert partenaire.get(tableau(charte)).status_code == 302

@@ -234,7 +234,7 @@ def attendre_les_envois_en_vol(publique, prefixe, acces):
     ligne = re.compile(rf'"POST /e/{publique.jeton}/\?envoi=({re.escape(prefixe)}-[\w-]+) HTTP/1\.1" 302 ')
 
     def acceptees():
-        return set(ligne.findall(acces.read_text()))
+        return set(ligne.findall(acces.read_text() if acces.exists() else ""))
 
     attendre(lambda: acceptees() <= stockees(publique, prefixe), 30, pas=0.5)
     return acceptees()

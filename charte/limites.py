@@ -25,8 +25,20 @@ def depasse(request, quoi, limite, periode=60):
         return False
     cle = f"limite:{quoi}:{adresse_du_client(request)}"
     try:
-        cache.add(cle, 0, timeout=periode)
-        return cache.incr(cle) > limite
+        return compter(cle, periode) > limite
     except Exception as erreur:  # the cache backend's own connection errors differ (Redis, memcached…)
         journal.warning("Limite « %s » non comptée (cache injoignable) : %s", quoi, erreur)
         return False
+
+
+def compter(cle, periode):
+    """One more at `cle`; the count starts at the address's first request of the period.
+
+    One cache operation in the usual case (the public form is the busiest page: issue #8), two for the first.
+    """
+    try:
+        return cache.incr(cle)
+    except ValueError:  # no count yet for this address and period
+        if cache.add(cle, 1, timeout=periode):
+            return 1
+        return cache.incr(cle)  # another request started it meanwhile

@@ -2,6 +2,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import BaseChoiceIterator
 
 from diagnostic.models import Question
 from territoires.models import Famille
@@ -17,6 +18,28 @@ def options_cochees(question, donnees):
         return set()
     valeur = donnees.get(f"q{question.pk}") or []
     return {int(v) for v in (valeur if isinstance(valeur, list) else [valeur]) if v}
+
+
+class ChoixPrets(BaseChoiceIterator):
+    """Choices already in Django's canonical form: Django normalises any other list twice (field, then widget)
+    for every question of every form, 40 % of the time it took to build a 36-question form (issue #8)."""
+
+    def __init__(self, choix):
+        self.choix = choix
+
+    def __iter__(self):
+        return iter(self.choix)
+
+
+def choix_de(question):
+    """The question's options and scale as choices, worked out once per question object: the questions come
+    from the structure kept per questionnaire version (diagnostic.views.structure_en_cache), shared by requests."""
+    if "_choix_du_formulaire" not in question.__dict__:
+        question.__dict__["_choix_du_formulaire"] = (
+            ChoixPrets([(str(o.pk), o.libelle) for o in question.options.all()]),
+            ChoixPrets([(str(v), f"{v} — {question.libelle_echelle(v)}") for v in Question.ECHELLE]),
+        )
+    return question.__dict__["_choix_du_formulaire"]
 
 
 def classe_bootstrap(widget):
@@ -86,8 +109,7 @@ class QuestionnaireForm(forms.Form):
     # --- building -----------------------------------------------------------------------------
     def _ajouter_champs(self, question):
         nom, options = f"q{question.pk}", list(question.options.all())
-        choix = [(str(o.pk), o.libelle) for o in options]
-        echelle = [(str(v), f"{v} — {question.libelle_echelle(v)}") for v in Question.ECHELLE]
+        choix, echelle = choix_de(question)
         commun = {"label": question.texte, "help_text": question.aide, "required": False}
         match question.type:
             case Question.Type.CHOIX_UNIQUE:

@@ -67,9 +67,13 @@ IDS_EN_DOUBLE = """() => {
   return [...vus].filter(([id, n]) => n > 1).map(([id, n]) => `id="${id}" (${n} fois)`);
 }"""
 # After the last element, Tab leaves the page (the focus is then on <body>): nothing to show there.
-FOCUS_VISIBLE = """() => {
-  const e = document.activeElement, s = getComputedStyle(e);
+# The focus style once shown: Bootstrap fades the fields' focus shadow in (0.15 s), and read in the same frame
+# as the Tab the shadow may still be « none » — the running transitions are awaited before reading.
+FOCUS_VISIBLE = """async () => {
+  const e = document.activeElement;
   if (e === document.body) return {visible: true, quoi: 'hors de la page'};
+  await Promise.all(e.getAnimations().map(a => a.finished));
+  const s = getComputedStyle(e);
   const contour = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
   return {visible: contour || s.boxShadow !== 'none',
           quoi: `<${e.tagName.toLowerCase()}> ${(e.getAttribute('aria-label') || e.textContent || e.name || '').trim().slice(0, 50)}`};

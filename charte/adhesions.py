@@ -22,30 +22,33 @@ def cle_de_compte(utilisateur_pk):
     return f"compte:{utilisateur_pk}"
 
 
+def garder(cle_, lire_en_base):
+    """What `cle_` holds in the cache, else `lire_en_base()`, kept there if something was found."""
+    trouve = cache.get(cle_)
+    if trouve is None:
+        trouve = lire_en_base()
+        if trouve is not None:
+            cache.set(cle_, trouve, DUREE)
+    return trouve
+
+
 def compte(utilisateur_pk, lire_en_base):
     """The account `utilisateur_pk`, from the cache or `lire_en_base()` (None if there is none)."""
-    utilisateur = cache.get(cle_de_compte(utilisateur_pk))
-    if utilisateur is None:
-        utilisateur = lire_en_base()
-        if utilisateur is not None:
-            cache.set(cle_de_compte(utilisateur_pk), utilisateur, DUREE)
-    return utilisateur
+    return garder(cle_de_compte(utilisateur_pk), lire_en_base)
 
 
 def lire(user, slug):
     """The user's membership of the charter `slug` (with the charter and its territory), or None."""
     from charte.models import Membre
 
-    membre = cache.get(cle(user.pk, slug))
-    if membre is None:
-        membre = (
+    return garder(
+        cle(user.pk, slug),
+        lambda: (
             Membre.objects.select_related("charte__territoire", "organisation")
             .filter(charte__slug=slug, utilisateur=user)
             .first()
-        )
-        if membre is not None:
-            cache.set(cle(user.pk, slug), membre, DUREE)
-    return membre
+        ),
+    )
 
 
 def oublier(cles):

@@ -14,7 +14,7 @@ from functools import partial
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils.functional import SimpleLazyObject, empty
+from django.utils.functional import LazyObject, SimpleLazyObject, empty
 
 DUREE = 60  # seconds: the longest a change made outside the pages can stay unseen
 
@@ -70,16 +70,17 @@ def formulaire_de_filtres(charte, nom, filtre, objet, requete):
 
 class Paresseux(SimpleLazyObject):
     """A context value computed only if the page's shared block is rendered (`{% bloc_partage %}`), not when the
-    block comes from the cache. The block renders with the computed value itself (`reelle`): filters such as
+    block comes from the cache. The block renders with the computed value itself (`deballer`): filters such as
     |pluriel call int(), which a lazy proxy does not forward."""
 
 
-def reelle(valeur):
-    if isinstance(valeur, Paresseux):
-        if valeur._wrapped is empty:
-            valeur._setup()
-        return valeur._wrapped
-    return valeur
+def deballer(objet):
+    """The object behind lazy wrappers (Django's SimpleLazyObject and its kin), computed if need be."""
+    while isinstance(objet, LazyObject):
+        if objet._wrapped is empty:
+            objet._setup()
+        objet = objet._wrapped
+    return objet
 
 
 def contexte_paresseux(calculer, *cles):

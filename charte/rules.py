@@ -5,8 +5,8 @@ middleware and kept on the user object, so checking several rules costs no extra
 """
 
 import rules
-from django.utils.functional import LazyObject, empty
 
+from charte.fraicheur import deballer
 from charte.models import Membre
 
 
@@ -30,11 +30,7 @@ def compte_reel(user):
 
     Every attribute read through the two wrappers costs two proxy calls: a charter page reads hundreds.
     """
-    while isinstance(user, LazyObject):
-        if user._wrapped is empty:
-            user._setup()
-        user = user._wrapped
-    return user
+    return deballer(user)
 
 
 def _adhesions(user):

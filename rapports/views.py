@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from charte.decorators import permission_charte
-from charte.fraicheur import Paresseux, resume
+from charte.fraicheur import contexte_paresseux, resume
 from charte.graphiques import gantt_svg
 from charte.models import Avancement, Membre
 from evaluation.models import Indicateur
@@ -19,51 +19,48 @@ TOTAUX = ("budget_prevu", "budget_realise", "finance", "finance_acquis")  # Fich
 def tableau_de_bord(request, charte_slug):
     """The charter at a glance: timeline, current stage, what is late, territory, people.
 
-    The page's body is a shared block (`{% bloc_partage %}`): every value below is lazy, computed only when
-    the block is rendered again, i.e. once per change of the charter, per day and per set of rights.
+    The page's body is a shared block (`{% bloc_partage %}`): its values are computed only when the block is
+    rendered again, i.e. once per change of the charter, per day and per set of rights.
     """
     charte = request.charte
     aujourd_hui = timezone.localdate()
-    etapes = Paresseux(
-        lambda: list(charte.etapes.select_related("jalon_valide_par", "jalon_cosigne_par", "soumise_par"))
-    )
-    nb_par_role = Paresseux(lambda: resume(charte, "roles", lambda: membres_par_role(charte)))
     peut_voir_journal = request.user.has_perm("charte.voir_journal", charte)
     return render(
         request,
         "rapports/tableau_de_bord.html",
         {
             "charte": charte,
-            "etapes": Paresseux(lambda: [(etape, etape.statut(aujourd_hui)) for etape in etapes]),
-            "avancement": Paresseux(lambda: Avancement.de(etapes, aujourd_hui)),
-            "gantt": Paresseux(lambda: gantt_svg(etapes, aujourd_hui)),
-            "territoire": Paresseux(
-                lambda: resume(
-                    charte,
-                    "territoire",
-                    lambda: charte.communes.aggregate(nb=Count("id"), population=Sum("population")),
-                )
-            ),
-            "roles": Paresseux(
-                lambda: [(libelle, nb_par_role[role]) for role, libelle in Membre.Role.choices if role in nb_par_role]
-            ),
-            "nb_membres": Paresseux(lambda: sum(nb_par_role.values())),
             "peut_gerer": request.user.has_perm("charte.gerer", charte),
             "peut_cosigner": request.user.has_perm("charte.cosigner_jalon", charte),
             "peut_voir_journal": peut_voir_journal,
-            "journal": Paresseux(
-                lambda: list(charte.journal.select_related("auteur")[:ENTREES_RECENTES]) if peut_voir_journal else []
-            ),
             "aujourd_hui": aujourd_hui,
-            # Shared by the blocks of every set of rights (and per day: lateness moves with the date).
-            "plan": Paresseux(
-                lambda: resume(charte, "plan", lambda: synthese_du_plan(charte, aujourd_hui), aujourd_hui)
-            ),
-            "evaluation": Paresseux(
-                lambda: resume(charte, "evaluation", lambda: synthese_de_l_evaluation(charte, aujourd_hui), aujourd_hui)
+            **contexte_paresseux(
+                lambda: contenu_du_tableau(charte, aujourd_hui, peut_voir_journal),
+                *("etapes", "avancement", "gantt", "territoire", "roles", "nb_membres", "journal"),
+                *("plan", "evaluation"),
             ),
         },
     )
+
+
+def contenu_du_tableau(charte, aujourd_hui, peut_voir_journal):
+    """The dashboard's figures: only computed when its shared block is not in the cache."""
+    etapes = list(charte.etapes.select_related("jalon_valide_par", "jalon_cosigne_par", "soumise_par"))
+    nb_par_role = resume(charte, "roles", lambda: membres_par_role(charte))
+    return {
+        "etapes": [(etape, etape.statut(aujourd_hui)) for etape in etapes],
+        "avancement": Avancement.de(etapes, aujourd_hui),
+        "gantt": gantt_svg(etapes, aujourd_hui),
+        "territoire": resume(
+            charte, "territoire", lambda: charte.communes.aggregate(nb=Count("id"), population=Sum("population"))
+        ),
+        "roles": [(libelle, nb_par_role[role]) for role, libelle in Membre.Role.choices if role in nb_par_role],
+        "nb_membres": sum(nb_par_role.values()),
+        "journal": list(charte.journal.select_related("auteur")[:ENTREES_RECENTES]) if peut_voir_journal else [],
+        # Shared by the blocks of every set of rights (and per day: lateness moves with the date).
+        "plan": resume(charte, "plan", lambda: synthese_du_plan(charte, aujourd_hui), aujourd_hui),
+        "evaluation": resume(charte, "evaluation", lambda: synthese_de_l_evaluation(charte, aujourd_hui), aujourd_hui),
+    }
 
 
 def membres_par_role(charte):

@@ -16,7 +16,7 @@ cache; the block itself renders with the computed values.
 from django import template
 from django.utils import timezone
 
-from charte.fraicheur import Paresseux, reelle, resume
+from charte.fraicheur import Paresseux, deballer, resume
 
 register = template.Library()
 
@@ -41,7 +41,9 @@ class BlocPartage(template.Node):
         return html.replace(MARQUE_CSRF, str(context.get("csrf_token", "")))
 
     def rendre_sans_jeton(self, context):
-        calculees = {cle: reelle(valeur) for cle, valeur in context.flatten().items() if isinstance(valeur, Paresseux)}
+        calculees = {
+            cle: deballer(valeur) for cle, valeur in context.flatten().items() if isinstance(valeur, Paresseux)
+        }
         with context.push(calculees, csrf_token=MARQUE_CSRF):
             return self.nodelist.render(context)
 

@@ -192,6 +192,10 @@ def cpu_serveur_ms(charge):
     return (charge.cpu.gunicorn + charge.cpu.postgres) * 1000 / max(sum(charge.statuts.values()), 1)
 
 
+def postgresql_ms(charge):
+    return charge.cpu.postgres * 1000 / max(sum(charge.statuts.values()), 1)
+
+
 def client_ms(charge):
     """The load generator's CPU per request: what it takes from the two cores the server also needs."""
     return charge.cpu_client * 1000 / max(sum(charge.statuts.values()), 1)
@@ -279,7 +283,7 @@ def lignes(pages, charges, requetes):
                 *(f"{charge.centile(p):.0f}" for p in (50, 95, 99)),
                 f"{charge.erreurs}" + (f" ({charge.premiere_erreur[:80]})" if charge.erreurs else ""),
                 f"{charge.debit / plafond:.0%}",
-                f"{cpu_serveur_ms(charge):.1f}",
+                f"{cpu_serveur_ms(charge):.1f} ({postgresql_ms(charge):.1f})",
                 f"{coeurs * 1000 / cpu_serveur_ms(charge):.0f}",
                 f"{client_ms(charge):.2f}",
                 requetes[page.libelle],
@@ -349,7 +353,7 @@ def main():
         "p99 ms",
         "erreurs",
         "débit / minimale",
-        "CPU serveur ms/req",
+        "CPU serveur ms/req (dont PostgreSQL)",
         "plafond req/s (2 cœurs au serveur)",
         "CPU wrk ms/req",
         "requêtes SQL",

@@ -6,7 +6,6 @@ form itself (QuestionnaireForm): each row is turned into the data a browser woul
 No HTTP here: views_fichiers.py wraps these functions.
 """
 
-import copy
 import csv
 import hashlib
 import io
@@ -22,8 +21,6 @@ from decimal import Decimal
 from pathlib import PurePath
 
 import segno
-from django import forms
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -672,52 +669,17 @@ def analyser_import(enquete, questions, communes, nom_fichier, contenu):
     if not lignes:
         raise FichierIllisible("Le fichier ne contient aucune réponse sous la ligne d'en-tête.")
     noms = noms_des_champs(attendues)
-    formulaire = FormulaireDesLignes(enquete, questions, communes)
+    modele = QuestionnaireForm(enquete=enquete, questions=questions, communes=communes)
     empreinte, analyse = hashlib.sha256(contenu).hexdigest(), Analyse(remarques=remarques)
     for numero, cellules in lignes:
         donnees, illisibles = lecteur.donnees(cellules)
         donnees["jeton"] = jeton_import(enquete, empreinte, numero)
-        form = formulaire.lier(donnees)
+        form = modele.lier(donnees, enquete=enquete)
         if form.is_valid() and not illisibles:
             analyse.lignes.append(LigneValide(form.profil(), form.valeurs(), form.cleaned_data["jeton"]))
         else:
             analyse.erreurs += erreurs_de_la_ligne(numero, illisibles, form.errors, noms)
     return analyse
-
-
-class FormulaireDesLignes:
-    """The online form (QuestionnaireForm) built once for a whole file, then bound to each row in turn.
-
-    Building its fields costs more than checking a row (the template survey has over a hundred): built
-    once, thousands of rows are checked within one request. Checking a row only reads the fields, so the
-    forms of all the rows share them; the commune is found among the charter's communes held in memory.
-    """
-
-    def __init__(self, enquete, questions, communes):
-        self.modele = QuestionnaireForm(enquete=enquete, questions=questions, communes=communes)
-        self.modele.fields["commune"] = CommuneEnMemoire(communes)
-
-    def lier(self, donnees):
-        form = copy.copy(self.modele)
-        # What BaseForm.__init__ sets for a bound form, except the fields (shared, see above).
-        form.is_bound, form.data, form.files = True, donnees, MultiValueDict()
-        form._errors, form._bound_fields_cache = None, {}
-        return form
-
-
-class CommuneEnMemoire(forms.ModelChoiceField):
-    """The form's commune field answered from the communes read once, instead of one query per row."""
-
-    def __init__(self, communes):
-        super().__init__(queryset=communes)
-        self.par_pk = {str(commune.pk): commune for commune in communes}
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if str(value) not in self.par_pk:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return self.par_pk[str(value)]
 
 
 def noms_des_champs(attendues):

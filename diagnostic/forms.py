@@ -1,11 +1,13 @@
+import copy
 from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.choices import BaseChoiceIterator
+from django.utils.datastructures import MultiValueDict
 
 from diagnostic.models import Question
-from territoires.models import Famille
+from territoires.models import Commune, Famille
 
 OBLIGATOIRE = "Cette question est obligatoire."
 TEXTE_COURT_MAX, TEXTE_LONG_MAX = 300, 5000
@@ -48,6 +50,25 @@ def classe_bootstrap(widget):
     return "form-select" if isinstance(widget, forms.Select) else "form-control"
 
 
+class CommuneEnMemoire(forms.ModelChoiceField):
+    """The charter's communes read once when the form is built: no query to show them or check the answer."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Commune.objects.none(), **kwargs)
+        self.par_pk = {}
+
+    def garder(self, communes):
+        self.par_pk = {str(commune.pk): commune for commune in communes}
+        self.choices = [("", self.empty_label), *((pk, self.label_from_instance(c)) for pk, c in self.par_pk.items())]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if str(value) not in self.par_pk:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return self.par_pk[str(value)]
+
+
 @dataclass
 class QuestionAffichee:
     question: Question
@@ -62,9 +83,14 @@ class QuestionAffichee:
 
 
 class QuestionnaireForm(forms.Form):
-    """The questionnaire a family fills in (online, or typed in from paper by a partner)."""
+    """The questionnaire a family fills in (online, typed in from paper by a partner, or a row of an imported file).
 
-    commune = forms.ModelChoiceField(label="Votre commune", queryset=None, empty_label="Choisissez votre commune")
+    Its fields are built once per questionnaire version (`modele`), then shared by the forms of every request
+    and every file row (`lier`): building them cost more than checking an answer. Checking and showing a form
+    only read its fields.
+    """
+
+    commune = CommuneEnMemoire(label="Votre commune", empty_label="Choisissez votre commune")
     nombre_adultes = forms.IntegerField(label="Nombre d'adultes dans le foyer", min_value=1, max_value=10, initial=2)
     nombre_enfants = forms.IntegerField(label="Nombre d'enfants dans le foyer", min_value=0, max_value=15, initial=0)
     ages_enfants = forms.CharField(
@@ -100,11 +126,20 @@ class QuestionnaireForm(forms.Form):
     def __init__(self, *args, enquete, questions, communes, **kwargs):
         super().__init__(*args, **kwargs)
         self.enquete, self.questions = enquete, list(questions)
-        self.fields["commune"].queryset = communes
+        self.fields["commune"].garder(communes)
         for question in self.questions:
             self._ajouter_champs(question)
         for champ in self.fields.values():
             champ.widget.attrs.setdefault("class", classe_bootstrap(champ.widget))
+
+    def lier(self, data=None, *, enquete, initial=None):
+        """A form for one request or one row, sharing this one's fields."""
+        form = copy.copy(self)
+        # What BaseForm.__init__ sets, except the fields.
+        form.is_bound, form.data, form.files = data is not None, MultiValueDict() if data is None else data, {}
+        form.initial, form._errors, form._bound_fields_cache = initial or {}, None, {}
+        form.enquete = enquete
+        return form
 
     # --- building -----------------------------------------------------------------------------
     def _ajouter_champs(self, question):
@@ -223,8 +258,9 @@ class QuestionnaireForm(forms.Form):
             self.add_error(f"{nom}_autre", f"Précisez votre réponse « {autre.libelle} ».")
 
     def _oublier(self, question):
-        for nom in [n for n in self.cleaned_data if n == f"q{question.pk}" or n.startswith(f"q{question.pk}_")]:
-            self.cleaned_data[nom] = None
+        nom = f"q{question.pk}"
+        for cle in [cle for cle in self.cleaned_data if cle == nom or cle.startswith(f"{nom}_")]:
+            self.cleaned_data[cle] = None
 
     # --- results ------------------------------------------------------------------------------
     @staticmethod

@@ -1,10 +1,12 @@
 """Questionnaire structure (template, duplication) and storage of answers."""
 
+import contextlib
+import functools
 import json
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from charte.models import Journal
 from diagnostic.models import Enquete, Option, Question, Reponse, Section, Valeur
@@ -92,19 +94,81 @@ def _decimal(valeur):
 
 def enregistrer_reponse(enquete, *, profil, valeurs, canal, jeton, par=None):
     """Store one household's answers, all or nothing; a token already used returns the stored answer."""
+    famille = Famille(**profil)
+    reponse = Reponse(enquete=enquete, famille=famille, canal=canal, jeton_soumission=jeton, saisie_par=par)
+    # One statement is atomic on its own; inside a transaction, a savepoint keeps it usable after a duplicate.
+    seule = contextlib.nullcontext() if not connection.in_atomic_block else transaction.atomic()
     try:
-        with transaction.atomic():
-            famille = Famille.objects.create(**profil)
-            reponse = Reponse.objects.create(
-                enquete=enquete, famille=famille, canal=canal, jeton_soumission=jeton, saisie_par=par
-            )
-            Valeur.objects.bulk_create(Valeur(reponse=reponse, **valeur) for valeur in valeurs)
-            return reponse, True
+        with seule:
+            inserer_en_une_requete(famille, reponse, valeurs)
     except IntegrityError:
         existante = Reponse.objects.filter(jeton_soumission=jeton).first()
         if existante is None:
             raise
         return existante, False
+    return reponse, True
+
+
+COLONNES_VALEUR = ("question", "option", "nombre", "texte")
+
+
+def _champs_inseres(modele, sauf=()):
+    return [f for f in modele._meta.concrete_fields if not f.primary_key and f.name not in sauf]
+
+
+@functools.cache
+def _requete_d_insertion():
+    """One statement for a household, its answer and its values (data-modifying CTEs): the public form's hot
+    path made one round trip and no model instance per value, instead of three INSERTs (issue #8)."""
+    famille = _champs_inseres(Famille)
+    reponse = _champs_inseres(Reponse, sauf={"famille"})
+    valeur = [Valeur._meta.get_field(nom) for nom in COLONNES_VALEUR]
+
+    def colonnes(champs):
+        return ", ".join(connection.ops.quote_name(f.column) for f in champs)
+
+    def tableaux(champs):
+        return ", ".join(f"%s::{f.db_type(connection)}[]" for f in champs)
+
+    return f"""
+        WITH famille AS (
+            INSERT INTO {Famille._meta.db_table} ({colonnes(famille)}) VALUES ({", ".join(["%s"] * len(famille))})
+            RETURNING id
+        ), reponse AS (
+            INSERT INTO {Reponse._meta.db_table} (famille_id, {colonnes(reponse)})
+            SELECT famille.id, {", ".join(["%s"] * len(reponse))} FROM famille RETURNING id
+        ), valeurs AS (
+            INSERT INTO {Valeur._meta.db_table} (reponse_id, {colonnes(valeur)})
+            SELECT reponse.id, v.* FROM reponse, UNNEST({tableaux(valeur)}) AS v
+        )
+        SELECT famille.id, reponse.id FROM famille, reponse
+    """
+
+
+def _valeurs_en_base(objet, sauf=()):
+    """The values Django's INSERT would write for a new instance (defaults, auto_now_add, JSON…)."""
+    return [f.get_db_prep_save(f.pre_save(objet, True), connection) for f in _champs_inseres(type(objet), sauf)]
+
+
+def colonnes_des_valeurs(valeurs):
+    """The Valeur rows as arrays, one per column of COLONNES_VALEUR, converted by the database. The numbers are
+    sent as text: the form gives them as str, int or Decimal, and psycopg sends no array of mixed types."""
+    return [
+        [valeur["question"].pk for valeur in valeurs],
+        [option.pk if (option := valeur.get("option")) else None for valeur in valeurs],
+        [None if (nombre := valeur.get("nombre")) is None else str(nombre) for valeur in valeurs],
+        [valeur.get("texte", "") for valeur in valeurs],
+    ]
+
+
+def inserer_en_une_requete(famille, reponse, valeurs):
+    colonnes = colonnes_des_valeurs(valeurs)
+    parametres = [*_valeurs_en_base(famille), *_valeurs_en_base(reponse, sauf={"famille"}), *colonnes]
+    with connection.cursor() as curseur:
+        curseur.execute(_requete_d_insertion(), parametres)
+        famille.pk, reponse.pk = curseur.fetchone()
+    for objet in (famille, reponse):
+        objet._state.adding, objet._state.db = False, connection.alias
 
 
 def enregistrer_reponses_en_masse(enquete, reponses, *, canal, par=None):

@@ -30,6 +30,7 @@ from diagnostic.services import (
     lire_gabarit,
     structure,
 )
+from territoires.models import Commune
 
 DUREE_CACHE_RESULTATS = 60 * 60
 
@@ -244,15 +245,25 @@ def structure_en_cache(enquete_pk, version_structure):
     return list(questions_ordonnees(Enquete(pk=enquete_pk)))
 
 
-def _questionnaire(request, enquete, **kwargs):
+@functools.lru_cache(maxsize=64)
+def formulaire_en_cache(enquete_pk, version_structure, communes):
+    """The questionnaire's fields, built once per structure version and set of communes (QuestionnaireForm.lier)."""
     return QuestionnaireForm(
-        request.POST or None,
-        enquete=enquete,
-        questions=structure_en_cache(enquete.pk, enquete.version_structure),
-        communes=enquete.charte.communes.order_by("nom"),
-        initial={"jeton": secrets.token_urlsafe(24)},
-        **kwargs,
+        enquete=Enquete(pk=enquete_pk),
+        questions=structure_en_cache(enquete_pk, version_structure),
+        communes=Commune.objects.filter(pk__in=communes).order_by("nom"),
     )
+
+
+def _questionnaire(request, enquete):
+    # The charter's communes are part of the key: a commune added to the territory is offered at once.
+    communes = tuple(
+        Charte.communes.through.objects.filter(charte_id=enquete.charte_id)
+        .order_by("commune_id")
+        .values_list("commune_id", flat=True)
+    )
+    modele = formulaire_en_cache(enquete.pk, enquete.version_structure, communes)
+    return modele.lier(request.POST or None, enquete=enquete, initial={"jeton": secrets.token_urlsafe(24)})
 
 
 @permission_charte("diagnostic.saisir")

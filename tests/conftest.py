@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from charte.celery import app as celery_app
 from charte.models import Membre
-from diagnostic.views import structure_en_cache
+from diagnostic.views import formulaire_en_cache, structure_en_cache
 from tests.factories import CharteFactory, MembreFactory, UtilisateurFactory
 
 ROLES = [role.value for role in Membre.Role]
@@ -25,6 +25,7 @@ def taches_en_processus(request):
 def caches_vides():
     """Each test starts with empty caches (survey structures, results)."""
     structure_en_cache.cache_clear()
+    formulaire_en_cache.cache_clear()
     cache.clear()
 
 

@@ -5,7 +5,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diagnostic.models import Enquete, Reponse, Valeur
+from diagnostic.services import enregistrer_reponse
+from territoires.models import Famille
 from tests.diagnostic.conftest import option, profil, question
+from tests.factories import CommuneFactory
 
 
 def url(enquete):
@@ -69,6 +72,45 @@ def test_un_double_envoi_n_enregistre_qu_une_reponse(client, enquete):
     client.post(url(enquete), donnees)
     deuxieme = client.post(url(enquete), donnees)
     assert deuxieme.status_code == 302
+    assert Reponse.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_un_double_envoi_hors_transaction_n_enregistre_qu_une_reponse(client, enquete):
+    # As under gunicorn: no transaction around the request, the answer is written by one statement on its own.
+    donnees = reponses_valides(enquete, jeton="meme-jeton")
+    assert client.post(url(enquete), donnees).status_code == 302
+    assert client.post(url(enquete), donnees).status_code == 302
+    assert Reponse.objects.filter(jeton_soumission="meme-jeton").count() == 1
+    assert Valeur.objects.filter(reponse__jeton_soumission="meme-jeton").count() == 1
+    assert Famille.objects.filter(reponse__isnull=True).count() == 0  # no household left without its answer
+
+
+def test_une_reponse_sans_aucune_valeur_garde_le_profil(enquete):
+    commune = enquete.charte.communes.first()
+    reponse, nouvelle = enregistrer_reponse(
+        enquete, profil={"commune": commune}, valeurs=[], canal=Reponse.Canal.PAPIER, jeton="sans-valeur"
+    )
+    stockee = Reponse.objects.select_related("famille").get(pk=reponse.pk)
+    assert nouvelle and stockee.famille.commune == commune and not stockee.valeurs.exists()
+    assert (stockee.famille.nombre_adultes, stockee.famille.ages_enfants, stockee.famille.affiliation_msa) == (
+        2,
+        [],
+        "nsp",
+    )  # the model's defaults, as if saved by the ORM
+
+
+def test_une_commune_ajoutee_au_territoire_est_proposee_aussitot(client, enquete):
+    client.get(url(enquete))  # the form is now kept in memory
+    nouvelle = CommuneFactory(nom="Amblaincourt", territoire=enquete.charte.territoire)
+    assert "Amblaincourt" not in client.get(url(enquete)).content.decode()
+    enquete.charte.communes.add(nouvelle)
+    assert "Amblaincourt" in client.get(url(enquete)).content.decode()
+    assert client.post(url(enquete), reponses_valides(enquete, commune=nouvelle.pk)).status_code == 302
+    assert Reponse.objects.get().famille.commune == nouvelle
+    enquete.charte.communes.remove(nouvelle)
+    refusee = client.post(url(enquete), reponses_valides(enquete, commune=nouvelle.pk))
+    assert refusee.status_code == 200 and "Sélectionnez un choix valide" in refusee.content.decode()
     assert Reponse.objects.count() == 1
 
 

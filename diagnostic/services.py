@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
 
 from charte.models import Journal
@@ -161,10 +162,22 @@ def colonnes_des_valeurs(valeurs):
     ]
 
 
+@contextlib.contextmanager
+def curseur_a_requetes_preparees():
+    """Django's cursor (errors, query log and counts) over a psycopg cursor that sends the parameters apart from
+    the statement: PostgreSQL then prepares a statement run a few times on a connection (psycopg's
+    prepare_threshold), and Python no longer quotes 43 values into its text (≈ 10 % of a submission's CPU)."""
+    with connection.cursor() as curseur:
+        if connection.vendor == "postgresql":
+            curseur.cursor.close()
+            curseur.cursor = psycopg.Cursor(connection.connection)
+        yield curseur
+
+
 def inserer_en_une_requete(famille, reponse, valeurs):
     colonnes = colonnes_des_valeurs(valeurs)
     parametres = [*_valeurs_en_base(famille), *_valeurs_en_base(reponse, sauf={"famille"}), *colonnes]
-    with connection.cursor() as curseur:
+    with curseur_a_requetes_preparees() as curseur:
         curseur.execute(_requete_d_insertion(), parametres)
         famille.pk, reponse.pk = curseur.fetchone()
     for objet in (famille, reponse):

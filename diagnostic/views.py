@@ -291,10 +291,16 @@ def saisie_papier(request, charte_slug, pk):
     )
 
 
+def enquete_publique(request, jeton):
+    # Storing a submission reads the survey's own row only; a page also shows its territory (a query with joins).
+    enquetes = Enquete.objects if request.method == "POST" else Enquete.objects.select_related("charte__territoire")
+    return get_object_or_404(enquetes, jeton=jeton)
+
+
 @login_not_required
 def questionnaire_public(request, jeton):
     """The public form of a survey: no account, anonymous, one submission per displayed form."""
-    enquete = get_object_or_404(Enquete.objects.select_related("charte__territoire"), jeton=jeton)
+    enquete = enquete_publique(request, jeton)
     motif = enquete.motif_fermeture()
     if motif:
         return render(request, "diagnostic/questionnaire_ferme.html", {"enquete": enquete, "motif": motif})
@@ -317,7 +323,7 @@ def questionnaire_public(request, jeton):
 
 @login_not_required
 def questionnaire_merci(request, jeton):
-    enquete = get_object_or_404(Enquete.objects.select_related("charte__territoire"), jeton=jeton)
+    enquete = enquete_publique(request, jeton)
     return render(request, "diagnostic/questionnaire_merci.html", {"enquete": enquete})
 
 

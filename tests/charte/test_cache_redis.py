@@ -29,6 +29,15 @@ def test_les_operations_des_pages(cache_redis):
     assert cache_redis.get("version") is None and cache_redis.get("resume") is None
 
 
+def test_incr_compte_sans_toucher_a_l_expiration_et_refuse_une_cle_absente(cache_redis):
+    with pytest.raises(ValueError):
+        cache_redis.incr("compteur")
+    assert cache_redis.get("compteur") is None  # no count started without an expiry
+    cache_redis.add("compteur", 1, 60)
+    assert cache_redis.incr("compteur", 5) == 6 and cache_redis.get("compteur") == 6
+    assert 0 < cache_redis._cache.get_client().ttl(cache_redis.make_and_validate_key("compteur")) <= 60
+
+
 def test_un_seul_client_partage_par_les_fils(cache_redis):
     clients, erreurs = set(), []
 

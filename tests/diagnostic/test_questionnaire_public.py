@@ -1,13 +1,15 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from diagnostic.models import Enquete, Reponse, Valeur
 from diagnostic.services import enregistrer_reponse
 from territoires.models import Famille
-from tests.diagnostic.conftest import option, profil, question
+from tests.diagnostic.conftest import option, profil, question, repondre_en_masse
 from tests.factories import CommuneFactory
 
 
@@ -263,3 +265,25 @@ def test_au_dela_de_la_limite_par_minute_la_famille_garde_ses_reponses(client, e
     # Another network is not held back.
     autre = client.post(url(enquete), reponses_valides(enquete), REMOTE_ADDR="192.0.2.7")
     assert autre.status_code == 302 and Reponse.objects.count() == 3
+
+
+def requetes_du_formulaire(client, enquete):
+    """Queries of the public form, shown then sent, once its fields are built (the families' usual case)."""
+    client.get(url(enquete))
+    donnees = reponses_valides(enquete)
+    with CaptureQueriesContext(connection) as affichage:
+        assert client.get(url(enquete)).status_code == 200
+    with CaptureQueriesContext(connection) as envoi:
+        assert client.post(url(enquete), donnees).status_code == 302
+    return len(affichage), len(envoi)
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: no test transaction, hence no savepoint around the insert
+def test_le_formulaire_public_fait_autant_de_requetes_quelle_que_soit_la_taille(client, enquete, settings):
+    settings.LIMITE_QUESTIONNAIRES_PAR_MINUTE = 0
+    petit = requetes_du_formulaire(client, enquete)
+    repondre_en_masse(enquete, 200)
+    for numero in range(40):
+        enquete.charte.communes.add(CommuneFactory(nom=f"Commune {numero}", territoire=enquete.charte.territoire))
+    # The survey with its territory, the charter's communes; sending: the survey, the communes, one INSERT.
+    assert requetes_du_formulaire(client, enquete) == petit == (2, 3)

@@ -7,7 +7,10 @@ class DiagnosticConfig(AppConfig):
 
     def ready(self):
         from charte.audit import auditer
+        from diagnostic import signals
         from diagnostic.models import Besoin, PreuveQuestion
+
+        signals.brancher()
 
         auditer(Besoin, etiquettes={"creee_par": "créé par"})
         auditer(

@@ -44,7 +44,8 @@ class Enquete(models.Model):
     ouverture = models.DateField("ouverte à partir du", null=True, blank=True)
     fermeture = models.DateField("fermée après le", null=True, blank=True)
     creee_le = models.DateTimeField(auto_now_add=True)
-    # Bumped on every change of sections, questions or options: the public form caches the structure.
+    # Bumped on every change of what the questionnaire shows — sections, questions, options, the charter's
+    # communes (diagnostic.signals): the public form is built once per version (diagnostic.views).
     version_structure = models.PositiveIntegerField(default=1, editable=False)
     # The running counts (Comptage) hold the answers up to this id; later ones are added when read.
     comptee_jusqu_a = models.BigIntegerField(default=0, editable=False)

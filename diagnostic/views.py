@@ -246,23 +246,18 @@ def structure_en_cache(enquete_pk, version_structure):
 
 
 @functools.lru_cache(maxsize=64)
-def formulaire_en_cache(enquete_pk, version_structure, communes):
-    """The questionnaire's fields, built once per structure version and set of communes (QuestionnaireForm.lier)."""
+def formulaire_en_cache(enquete_pk, version_structure, charte_pk):
+    """The questionnaire's fields, built once per structure version (QuestionnaireForm.lier); a change of the
+    charter's communes is a new version too (diagnostic.signals)."""
     return QuestionnaireForm(
         enquete=Enquete(pk=enquete_pk),
         questions=structure_en_cache(enquete_pk, version_structure),
-        communes=Commune.objects.filter(pk__in=communes).order_by("nom"),
+        communes=Commune.objects.filter(chartes=charte_pk).order_by("nom"),
     )
 
 
 def _questionnaire(request, enquete):
-    # The charter's communes are part of the key: a commune added to the territory is offered at once.
-    communes = tuple(
-        Charte.communes.through.objects.filter(charte_id=enquete.charte_id)
-        .order_by("commune_id")
-        .values_list("commune_id", flat=True)
-    )
-    modele = formulaire_en_cache(enquete.pk, enquete.version_structure, communes)
+    modele = formulaire_en_cache(enquete.pk, enquete.version_structure, enquete.charte_id)
     return modele.lier(request.POST or None, enquete=enquete, initial={"jeton": secrets.token_urlsafe(24)})
 
 

@@ -3,8 +3,8 @@
 Run by hand from the project root on the national data set, never in CI:
     .venv/bin/python bench/profil.py [--repetitions 30] [--profil N]   (N: rank of a page to profile)
 
-In-process (django.test.Client, production settings, the same cache as bench/national.py): for each GET
-page, the median and p95 of the wall time over `--repetitions` requests after two warm-up requests, the
+In-process (django.test.Client, production settings, the same cache as bench/national.py): for each page
+(the public submission included: a POST with a new token each time, deleted at the end), the median and p95 of the wall time over `--repetitions` requests after two warm-up requests, the
 CPU time of the Python process (the figure least disturbed by other processes), the part spent waiting for
 SQL, and the query count. `--profil N` prints cProfile's 30 heaviest functions of page N.
 """
@@ -12,6 +12,7 @@ SQL, and the query count. `--profil N` prints cProfile's 30 heaviest functions o
 import argparse
 import cProfile
 import pstats
+import secrets
 import statistics
 import sys
 import time
@@ -20,8 +21,16 @@ from pathlib import Path
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE))
 
-from bench.diagnostic import centile, tableau  # noqa: E402
-from bench.national import BASE_PAR_DEFAUT, CACHE_PAR_DEFAUT, choisir, preparer  # noqa: E402
+from bench.diagnostic import centile, corps_du_formulaire, tableau  # noqa: E402
+from bench.national import (  # noqa: E402
+    BASE_PAR_DEFAUT,
+    CACHE_PAR_DEFAUT,
+    choisir,
+    effacer_les_soumissions,
+    preparer,
+)
+
+FORMULAIRE = "application/x-www-form-urlencoded"
 
 
 class ChronoSQL:
@@ -49,22 +58,29 @@ def client_de(page):
     return client
 
 
-def mesurer(page, repetitions):
+def visiter(client, page, corps):
+    """One request of the page: a GET, or for the public form a POST of the bench's answers with a new token."""
+    if page.methode == "GET":
+        return client.get(page.chemin), 200
+    return client.post(page.chemin, f"{corps}&jeton={secrets.token_urlsafe(24)}", FORMULAIRE), 302
+
+
+def mesurer(page, corps, repetitions):
     from django.db import connection
 
     client = client_de(page)
     for _ in range(2):
-        client.get(page.chemin)
+        visiter(client, page, corps)
     durees, cpu, sql, requetes = [], [], [], 0
     for _ in range(repetitions):
         chrono = ChronoSQL()
         with connection.execute_wrapper(chrono):
             debut, debut_cpu = time.perf_counter(), time.process_time()
-            reponse = client.get(page.chemin)
+            reponse, attendu = visiter(client, page, corps)
             durees.append((time.perf_counter() - debut) * 1000)
             cpu.append((time.process_time() - debut_cpu) * 1000)
-        if reponse.status_code != 200:
-            sys.exit(f"GET {page.chemin} : statut {reponse.status_code}")
+        if reponse.status_code != attendu:
+            sys.exit(f"{page.methode} {page.chemin} : statut {reponse.status_code}")
         sql.append(chrono.secondes * 1000)
         requetes = chrono.requetes
     return (
@@ -80,13 +96,13 @@ def mesurer(page, repetitions):
 TRI = "cumulative"
 
 
-def profiler(page):
+def profiler(page, corps):
     client = client_de(page)
-    client.get(page.chemin)
+    visiter(client, page, corps)
     profil = cProfile.Profile(time.process_time)  # CPU time: other processes do not blur it
     profil.enable()
     for _ in range(10):
-        client.get(page.chemin)
+        visiter(client, page, corps)
     profil.disable()
     pstats.Stats(profil).sort_stats(TRI).print_stats(30)
 
@@ -97,14 +113,18 @@ def main():
     parser.add_argument("--cache", default=CACHE_PAR_DEFAUT)
     parser.add_argument("--charte", type=int, default=0)
     parser.add_argument("--repetitions", type=int, default=30)
-    parser.add_argument("--profil", type=int, help="rank of the page to profile (1: dashboard…)")
+    parser.add_argument("--profil", type=int, help="rank of the page to profile (1: dashboard… 6: submission)")
     args = parser.parse_args()
     preparer(args)
-    pages, _ = choisir(args)
-    pages = [page for page in pages[1:] if page.methode == "GET"]
-    if args.profil is not None:
-        return profiler(pages[args.profil - 1])
-    lignes = [mesurer(page, args.repetitions) for page in pages]
+    pages, publique = choisir(args)
+    pages, corps = pages[1:], corps_du_formulaire(publique, "", obligatoires_seulement=False)
+    dernier_pk = publique.reponses.order_by("-pk").values_list("pk", flat=True).first() or 0
+    try:
+        if args.profil is not None:
+            return profiler(pages[args.profil - 1], corps)
+        lignes = [mesurer(page, corps, args.repetitions) for page in pages]
+    finally:
+        effacer_les_soumissions(publique, dernier_pk)  # the data set stays as generated
     print(tableau(("Page", "médiane ms", "p95 ms", "CPU Python ms", "dont SQL ms", "requêtes"), lignes))
 
 

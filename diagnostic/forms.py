@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.choices import BaseChoiceIterator
 from django.utils.datastructures import MultiValueDict
 
@@ -126,6 +127,7 @@ class QuestionnaireForm(forms.Form):
     def __init__(self, *args, enquete, questions, communes, **kwargs):
         super().__init__(*args, **kwargs)
         self.enquete, self.questions = enquete, list(questions)
+        self._rendus = {}  # shared with the forms made by `lier`: see html_vierge
         self.fields["commune"].garder(communes)
         for question in self.questions:
             self._ajouter_champs(question)
@@ -140,6 +142,17 @@ class QuestionnaireForm(forms.Form):
         form.initial, form._errors, form._bound_fields_cache = initial or {}, None, {}
         form.enquete = enquete
         return form
+
+    @property
+    def html_vierge(self):
+        """The blank form's fields as HTML, rendered once for this form and all the forms made from it by `lier`
+        (the dict is shared by their shallow copies): every family's visit starts with this page, and its 36
+        questions took 60 ms of templates. The per-visit parts (CSRF token, submission token) stay outside."""
+        if "vierge" not in self._rendus:
+            self._rendus["vierge"] = render_to_string(
+                "diagnostic/_questions.html", {"form": self.lier(None, enquete=self.enquete)}
+            )
+        return self._rendus["vierge"]
 
     # --- building -----------------------------------------------------------------------------
     def _ajouter_champs(self, question):

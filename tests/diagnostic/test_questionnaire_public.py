@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -287,3 +288,16 @@ def test_le_formulaire_public_fait_autant_de_requetes_quelle_que_soit_la_taille(
         enquete.charte.communes.add(CommuneFactory(nom=f"Commune {numero}", territoire=enquete.charte.territoire))
     # Shown: the survey with its territory; sent: the survey, one INSERT (the form is kept in memory).
     assert requetes_du_formulaire(client, enquete) == petit == (1, 2)
+
+
+def jeton_affiche(page):
+    return re.search(r'name="jeton" value="([^"]+)"', page.content.decode()).group(1)
+
+
+def test_chaque_visite_a_son_propre_jeton_malgre_le_formulaire_garde_en_memoire(client, enquete):
+    premiere, seconde = client.get(url(enquete)), client.get(url(enquete))
+    assert jeton_affiche(premiere) != jeton_affiche(seconde)
+    assert "Qui garde votre enfant ?" in seconde.content.decode()  # the fields, rendered once, are there
+    for page in (premiere, seconde):
+        assert client.post(url(enquete), reponses_valides(enquete, jeton=jeton_affiche(page))).status_code == 302
+    assert Reponse.objects.count() == 2  # two families, two answers

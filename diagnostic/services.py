@@ -98,10 +98,14 @@ def enregistrer_reponse(enquete, *, profil, valeurs, canal, jeton, par=None):
     famille = Famille(**profil)
     reponse = Reponse(enquete=enquete, famille=famille, canal=canal, jeton_soumission=jeton, saisie_par=par)
     # One statement is atomic on its own; inside a transaction, a savepoint keeps it usable after a duplicate.
-    seule = contextlib.nullcontext() if not connection.in_atomic_block else transaction.atomic()
+    postgresql = connection.vendor == "postgresql"
+    seule = contextlib.nullcontext() if postgresql and not connection.in_atomic_block else transaction.atomic()
     try:
         with seule:
-            inserer_en_une_requete(famille, reponse, valeurs)
+            if postgresql:
+                inserer_en_une_requete(famille, reponse, valeurs)
+            else:  # the embedded database of `make run` (SQLite) writes no INSERT inside a WITH
+                (reponse,) = enregistrer_reponses_en_masse(enquete, [(profil, valeurs, jeton)], canal=canal, par=par)
     except IntegrityError:
         existante = Reponse.objects.filter(jeton_soumission=jeton).first()
         if existante is None:
@@ -168,9 +172,8 @@ def curseur_a_requetes_preparees():
     the statement: PostgreSQL then prepares a statement run a few times on a connection (psycopg's
     prepare_threshold), and Python no longer quotes 43 values into its text (≈ 10 % of a submission's CPU)."""
     with connection.cursor() as curseur:
-        if connection.vendor == "postgresql":
-            curseur.cursor.close()
-            curseur.cursor = psycopg.Cursor(connection.connection)
+        curseur.cursor.close()
+        curseur.cursor = psycopg.Cursor(connection.connection)
         yield curseur
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from charte.models import Membre
 from plan_actions import services
@@ -92,7 +93,7 @@ def test_le_referent_valide_et_la_validation_est_tracee(client_de, charte, perso
     fiche.refresh_from_db()
     assert fiche.statut == "validee" and fiche.validee_par == personnes["referent"]
     page = client.get(url("fiche", fiche)).content.decode()
-    assert f"le {fiche.validee_le:%d/%m/%Y} par {personnes['referent']}" in page
+    assert f"le {timezone.localtime(fiche.validee_le):%d/%m/%Y} par {personnes['referent']}" in page
     assert "1 modification enregistrée" in page
     historique = client.get(url("historique_fiche", fiche)).content.decode()
     assert "<td>Statut</td>" in historique and "Proposée" in historique and "Validée" in historique

@@ -86,7 +86,8 @@ class QuestionAffichee:
 class QuestionnaireForm(forms.Form):
     """The questionnaire a family fills in (online, typed in from paper by a partner, or a row of an imported file).
 
-    Its fields are built once per questionnaire version (`modele`), then shared by the forms of every request
+    Its fields are built once per questionnaire version (diagnostic.views.formulaire_en_cache, or once per
+    imported file), then shared by the forms of every request
     and every file row (`lier`): building them cost more than checking an answer. Checking and showing a form
     only read its fields.
     """
